@@ -1,0 +1,404 @@
+"""The check behind each catalogue rule, registered by the rule's kebab-case name.
+
+Why checks are separate from the catalogue: the catalogue (YAML) says *what*
+a rule reports and how severe it is; a check only decides *whether* and
+*where* it fires and which values fill the message. The engine joins the two
+and refuses to start if a rule has no check, so data and code cannot drift.
+
+Key-result checks read the rule labels (``rules.labels``) rather than
+re-deciding from the facts, so a finding never contradicts the labels shown
+beside it: OKR-K001 fires iff phrasing is ``task``; OKR-K002/K003 iff
+measurable is false; OKR-K005/K006/K007 iff kpi_confusion is true (each
+sub-rule names the reason). The stretch rules use the asked change ``r`` of
+LABELS.md with the profile's thresholds; at the default thresholds they agree
+with the stretch label. To keep one problem one message, the informational
+OKR-K010 stays quiet on statements that already have an error or a missing
+baseline, and OKR-K008 is not raised on keep/maintain statements (OKR-K005
+says it).
+
+Spans returned by key-result checks are relative to the statement, by
+objective checks relative to the objective title, by draft checks absolute
+in the draft text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from coach.models import Draft, Facts, KeyResult, Labels, Objective, Quantity
+
+# ---------------------------------------------------------------------------
+# What checks receive and return
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a rule fires and the values that fill its message."""
+
+    start: int
+    end: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KeyResultContext:
+    text: str
+    facts: Facts
+    labels: Labels
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ObjectiveContext:
+    objective: Objective
+    title_facts: Facts
+    kr_facts: list[Facts]
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DraftContext:
+    draft: Draft
+    params: dict[str, Any]
+
+
+Check = Callable[[Any], Iterable[Hit]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    """Register a check under the catalogue name of its rule."""
+
+    def register(fn: Check) -> Check:
+        if name in CHECKS:
+            raise ValueError(f"two checks registered for rule {name!r}")
+        CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+# ---------------------------------------------------------------------------
+# Helpers over facts
+# ---------------------------------------------------------------------------
+
+
+def whole(text: str) -> tuple[int, int]:
+    """The statement without surrounding whitespace and trailing full stop."""
+    stripped = text.rstrip().rstrip(".;,").rstrip()
+    start = len(stripped) - len(stripped.lstrip())
+    return start, max(start, len(stripped))
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _first_word(text: str) -> tuple[int, int, str]:
+    m = re.search(r"[^\W\d_][\w'-]*", text)
+    if m is None:
+        s, e = whole(text)
+        return s, e, text[s:e]
+    return m.start(), m.end(), m.group(0)
+
+
+def verb_hit(text: str, facts: Facts) -> tuple[int, int, str]:
+    """The main verb's span and text; the first word when no verb was read."""
+    if facts.verb_span is not None:
+        s, e = facts.verb_span
+        return s, e, text[s:e]
+    return _first_word(text)
+
+
+def _quantity(facts: Facts, value: float | None, *, after: int = -1) -> Quantity | None:
+    if value is None:
+        return None
+    for q in facts.quantities:
+        if q.start > after and abs(q.value - value) <= 1e-9 * max(1.0, abs(value)):
+            return q
+    return None
+
+
+def target_quantity(facts: Facts) -> Quantity | None:
+    """The quantity that states the target (the last one with the target's value)."""
+    if facts.target is None:
+        return None
+    matches = [q for q in facts.quantities if abs(q.value - facts.target) <= 1e-9 * max(1.0, abs(facts.target))]
+    return matches[-1] if matches else None
+
+
+def asked_change(facts: Facts) -> float | None:
+    """The relative change r of LABELS.md, or None when it cannot be told from the statement.
+
+    Baseline and target give |T - B| / |B|; for a percentage bounded by 100%
+    (uptime, accuracy) with a baseline above 90% moving toward 100% the
+    remaining gap is measured instead; otherwise the stated relative change.
+    """
+    b, t = facts.baseline, facts.target
+    if b is not None and t is not None:
+        if facts.bounded_percent and facts.unit == "percent" and 90 < b < 100 and b < t <= 100:
+            gap_before, gap_after = 100 - b, 100 - t
+            return abs(gap_before - gap_after) / gap_before
+        if b != 0:
+            return abs(t - b) / abs(b)
+        return None if t == 0 else float("inf")
+    if facts.relative_change is not None:
+        return abs(facts.relative_change)
+    return None
+
+
+def change_span(text: str, facts: Facts) -> tuple[int, int]:
+    """The most specific part that states the ambition: 'B to T', 'by X%', 'double', else the metric."""
+    if facts.baseline is not None and facts.target is not None:
+        base = _quantity(facts, facts.baseline)
+        target = _quantity(facts, facts.target, after=base.start if base else -1)
+        if base is not None and target is not None:
+            return base.start, target.end
+    if facts.relative_change is not None:
+        for q in facts.quantities:
+            if q.unit == "percent" and abs(q.value / 100 - abs(facts.relative_change)) < 1e-9:
+                return q.start, q.end
+    if facts.magnitude_word:
+        m = re.search(re.escape(facts.magnitude_word), text, re.IGNORECASE)
+        if m:
+            return m.start(), m.end()
+    if facts.metric_span is not None:
+        return facts.metric_span
+    return whole(text)
+
+
+def percent(r: float) -> str:
+    if r == float("inf"):
+        return "unbounded"
+    pct = r * 100
+    return f"{pct:.1f}%" if pct < 1 and pct != 0 else f"{pct:.0f}%"
+
+
+def asks_change_without_baseline(facts: Facts, labels: Labels) -> bool:
+    """A change to a target is asked, but neither the start nor a relative change is given."""
+    return (
+        labels.measurable
+        and not labels.kpi_confusion
+        and facts.direction in ("increase", "decrease")
+        and facts.target is not None
+        and facts.baseline is None
+        and facts.relative_change is None
+        and not facts.magnitude_word
+    )
+
+
+# ---------------------------------------------------------------------------
+# Key-result checks
+# ---------------------------------------------------------------------------
+
+
+@check("task-phrasing")
+def task_phrasing(ctx: KeyResultContext) -> Iterable[Hit]:
+    if ctx.labels.phrasing == "task":
+        s, e, verb = verb_hit(ctx.text, ctx.facts)
+        yield Hit(s, e, {"verb": verb})
+
+
+@check("not-measurable")
+def not_measurable(ctx: KeyResultContext) -> Iterable[Hit]:
+    if not ctx.labels.measurable and not ctx.facts.is_milestone:
+        yield Hit(*whole(ctx.text))
+
+
+@check("binary-milestone")
+def binary_milestone(ctx: KeyResultContext) -> Iterable[Hit]:
+    if not ctx.labels.measurable and ctx.facts.is_milestone:
+        yield Hit(*whole(ctx.text))
+
+
+@check("no-baseline")
+def no_baseline(ctx: KeyResultContext) -> Iterable[Hit]:
+    f = ctx.facts
+    if asks_change_without_baseline(f, ctx.labels):
+        q = target_quantity(f)
+        s, e = (q.start, q.end) if q else whole(ctx.text)
+        yield Hit(s, e, {"metric": f.metric or "the metric", "target": ctx.text[s:e] if q else f"{f.target:g}"})
+
+
+@check("maintain-metric")
+def maintain_metric(ctx: KeyResultContext) -> Iterable[Hit]:
+    if ctx.labels.kpi_confusion and ctx.facts.is_maintain:
+        s, e, verb = verb_hit(ctx.text, ctx.facts)
+        yield Hit(s, e, {"verb": verb})
+
+
+@check("monitoring-metric")
+def monitoring_metric(ctx: KeyResultContext) -> Iterable[Hit]:
+    if ctx.labels.kpi_confusion and ctx.facts.is_monitoring and not ctx.facts.is_maintain:
+        s, e, verb = verb_hit(ctx.text, ctx.facts)
+        yield Hit(s, e, {"verb": verb})
+
+
+@check("bare-metric")
+def bare_metric(ctx: KeyResultContext) -> Iterable[Hit]:
+    if ctx.labels.kpi_confusion and not ctx.facts.is_maintain and not ctx.facts.is_monitoring:
+        yield Hit(*whole(ctx.text), {"metric": ctx.facts.metric or ctx.text.strip()})
+
+
+@check("stretch-too-safe")
+def stretch_too_safe(ctx: KeyResultContext) -> Iterable[Hit]:
+    r = asked_change(ctx.facts)
+    limit = float(ctx.params["safe_below"])
+    if r is not None and r < limit and not ctx.labels.kpi_confusion and ctx.facts.direction != "maintain":
+        yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent(r), "threshold": percent(limit)})
+
+
+@check("moonshot")
+def moonshot(ctx: KeyResultContext) -> Iterable[Hit]:
+    r = asked_change(ctx.facts)
+    limit = float(ctx.params["moonshot_above"])
+    if r is not None and r > limit and not ctx.labels.kpi_confusion:
+        yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent(r), "threshold": percent(limit)})
+
+
+@check("stretch-unknown")
+def stretch_unknown(ctx: KeyResultContext) -> Iterable[Hit]:
+    L, f = ctx.labels, ctx.facts
+    quiet = L.phrasing == "task" or not L.measurable or L.kpi_confusion or asks_change_without_baseline(f, L)
+    if L.stretch == "unknown" and not quiet:
+        q = target_quantity(f) or (f.quantities[0] if f.quantities else None)
+        s, e = (q.start, q.end) if q else whole(ctx.text)
+        yield Hit(s, e, {"target": ctx.text[s:e] if q else "the target"})
+
+
+_JOINER = re.compile(r"\b(and|while|plus|as well as|along with)\b|[;&]", re.IGNORECASE)
+
+
+@check("two-metrics")
+def two_metrics(ctx: KeyResultContext) -> Iterable[Hit]:
+    f = ctx.facts
+    metrics = list(dict.fromkeys(m.strip().lower() for m in f.metrics if m.strip()))
+    if len(metrics) < 2 or len(f.quantities) < 2:
+        return
+    # Two metrics only count when each comes with its own number: a joiner must
+    # separate quantities, so "revenue from enterprise and mid-market from $2M to $3M" passes.
+    first_q, last_q = f.quantities[0], f.quantities[-1]
+    if any(first_q.end <= m.start() < last_q.start for m in _JOINER.finditer(ctx.text)):
+        yield Hit(*whole(ctx.text), {"metrics": ", ".join(metrics)})
+
+
+# ---------------------------------------------------------------------------
+# Objective checks (spans relative to the title)
+# ---------------------------------------------------------------------------
+
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+@check("objective-with-target")
+def objective_with_target(ctx: ObjectiveContext) -> Iterable[Hit]:
+    for q in ctx.title_facts.quantities:
+        if q.unit is None and _YEAR.match(q.text.strip()):
+            continue  # "in 2026" is a date, not a target
+        yield Hit(q.start, q.end, {"number": q.text})
+        return
+
+
+@check("objective-is-task")
+def objective_is_task(ctx: ObjectiveContext) -> Iterable[Hit]:
+    f = ctx.title_facts
+    if f.is_activity_verb and not f.is_outcome_verb:
+        s, e, verb = verb_hit(ctx.objective.title, f)
+        yield Hit(s, e, {"verb": verb})
+
+
+@check("key-result-count")
+def key_result_count(ctx: ObjectiveContext) -> Iterable[Hit]:
+    n = len(ctx.objective.key_results)
+    if n and not int(ctx.params["min_key_results"]) <= n <= int(ctx.params["max_key_results"]):
+        yield Hit(*whole(ctx.objective.title), {"count": n})
+
+
+@check("objective-title-too-long")
+def objective_title_too_long(ctx: ObjectiveContext) -> Iterable[Hit]:
+    title = ctx.objective.title.strip()
+    if len(title) > int(ctx.params["max_title_chars"]):
+        yield Hit(*whole(ctx.objective.title), {"chars": len(title)})
+
+
+@check("objective-without-key-results")
+def objective_without_key_results(ctx: ObjectiveContext) -> Iterable[Hit]:
+    if not ctx.objective.key_results:
+        yield Hit(*whole(ctx.objective.title))
+
+
+# ---------------------------------------------------------------------------
+# Draft checks (absolute spans)
+# ---------------------------------------------------------------------------
+
+
+def objective_span(obj: Objective, sub: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Where an objective (or a part of its title) sits in the draft text.
+
+    Uses the objective's own span when the parser knows it (``sub`` is then
+    shifted into it); structured input (JSON/YAML) may have no positions, in
+    which case the first positioned key result stands in, else (0, 0).
+    """
+    if obj.start is not None:
+        end = obj.end if obj.end is not None else obj.start + len(obj.title)
+        if sub is None:
+            return obj.start, end
+        return min(obj.start + sub[0], end), min(obj.start + sub[1], end)
+    for kr in obj.key_results:
+        if kr.start is not None:
+            return kr_span(kr)
+    return 0, 0
+
+
+def kr_span(kr: KeyResult, fallback: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+    if kr.start is None:
+        return fallback
+    return kr.start, kr.end if kr.end is not None else kr.start + len(kr.text)
+
+
+@check("too-many-objectives")
+def too_many_objectives(ctx: DraftContext) -> Iterable[Hit]:
+    limit = int(ctx.params["max_objectives"])
+    objs = ctx.draft.objectives
+    if len(objs) > limit:
+        yield Hit(*objective_span(objs[limit]), {"count": len(objs)})
+
+
+@check("missing-owner")
+def missing_owner(ctx: DraftContext) -> Iterable[Hit]:
+    objs = ctx.draft.objectives
+    kr_owners = any(kr.owner for o in objs for kr in o.key_results)
+    obj_owners = any(o.owner for o in objs)
+    if not (kr_owners or obj_owners):
+        return
+    for obj in objs:
+        if obj.owner:
+            continue  # an objective's owner covers its key results
+        if kr_owners and obj.key_results:
+            for kr in obj.key_results:
+                if not kr.owner:
+                    yield Hit(*kr_span(kr, objective_span(obj)), {"kind": "key results"})
+        elif not any(kr.owner for kr in obj.key_results):
+            yield Hit(*objective_span(obj), {"kind": "objectives"})
+
+
+def _normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^\w%$€£.]+|\.(?!\d)", " ", text.lower()).split())
+
+
+@check("duplicate-key-result")
+def duplicate_key_result(ctx: DraftContext) -> Iterable[Hit]:
+    seen: dict[str, str] = {}
+    for obj in ctx.draft.objectives:
+        for kr in obj.key_results:
+            key = _normalise(kr.text)
+            if not key:
+                continue
+            if key in seen:
+                yield Hit(*kr_span(kr, objective_span(obj)), {"duplicate_of": shorten(seen[key])})
+            else:
+                seen[key] = kr.text
