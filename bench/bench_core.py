@@ -1,0 +1,106 @@
+"""Core speed on this machine: `check` latency and `classify` throughput.
+
+Reports:
+- p50/p99 of an in-process `Coach.check` on a 1-objective, 4-key-result draft;
+- `Coach.classify` throughput on 10,000 statements (rules only, and with the
+  classifiers when their artifact is present);
+- bare spaCy tokenizer throughput on the same text, and the ratio
+  (target: full check within 5x of bare tokenization, >= 3,000 statements/s
+  with rules only; >= 2,000/s with the classifiers on one core).
+
+Statements are the authored corpus (data/corpus), repeated to 10,000.
+Run: .venv/bin/python bench/bench_core.py [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+DRAFT = """Objective: Make our trial a place people want to stay
+KR1: Raise trial-to-paid conversion from 9% to 13% (Owner: Dana)
+KR2: Send a welcome email to every new trial user
+KR3: Keep weekly active teams above 1,200
+KR4: Cut time to first report from 3 days to 1 day
+"""
+
+
+def statements(n: int) -> list[str]:
+    from coach.models import resource_dir
+
+    texts = []
+    for path in sorted((resource_dir("data") / "corpus").glob("*.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.read_text().splitlines() if line.strip()]
+    if not texts:
+        texts = [line.split(": ", 1)[-1] for line in DRAFT.splitlines()[1:]]
+    return (texts * (n // len(texts) + 1))[:n]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("-n", type=int, default=10_000)
+    args = parser.parse_args()
+
+    import spacy
+
+    from coach.pipeline import Coach
+    from coach.settings import Settings
+
+    results: dict[str, object] = {"cpu_count": os.cpu_count()}
+    t0 = time.perf_counter()
+    coach = Coach(Settings(use_classifiers=True))
+    results["coach_start_s"] = round(time.perf_counter() - t0, 3)
+    results["classifiers_loaded"] = coach.model is not None
+
+    for _ in range(20):
+        coach.check(DRAFT)
+    lat = []
+    for _ in range(500):
+        s = time.perf_counter()
+        coach.check(DRAFT)
+        lat.append((time.perf_counter() - s) * 1000)
+    lat.sort()
+    results["check_p50_ms"] = round(statistics.median(lat), 3)
+    results["check_p99_ms"] = round(lat[int(len(lat) * 0.99) - 1], 3)
+
+    texts = statements(args.n)
+    items = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
+
+    blank = spacy.blank("en")
+    s = time.perf_counter()
+    for _ in blank.tokenizer.pipe(texts, batch_size=1000):
+        pass
+    tok = len(texts) / (time.perf_counter() - s)
+    results["tokenizer_per_s"] = round(tok)
+
+    def throughput(c: Coach) -> float:
+        c.classify(items[:200])
+        s = time.perf_counter()
+        c.classify(items)
+        return len(items) / (time.perf_counter() - s)
+
+    rules_only = Coach(Settings(use_classifiers=False))
+    r = throughput(rules_only)
+    results["classify_rules_per_s"] = round(r)
+    results["rules_slowdown_vs_tokenizer"] = round(tok / r, 2)
+    if coach.model is not None:
+        h = throughput(coach)
+        results["classify_hybrid_per_s"] = round(h)
+        results["hybrid_slowdown_vs_tokenizer"] = round(tok / h, 2)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for k, v in results.items():
+            print(f"{k:32} {v}")
+
+
+if __name__ == "__main__":
+    main()
