@@ -283,7 +283,8 @@ def render_markdown(catalogue: Catalogue) -> str:
                 f"**Instead.** {r.instead}",
             ]
             if r.examples.bad:
-                out += ["", "Flagged (the span in bold):", ""]
+                flagged = "Flagged (the span in bold):" if r.scope == "key_result" else "Flagged (the span between [[ ]]):"
+                out += ["", flagged, ""]
                 out += [_render_example(e, r.scope) for e in r.examples.bad]
             if r.examples.good:
                 out += ["", "Not flagged:", ""]
