@@ -1,0 +1,583 @@
+"""Fact extraction: what one key-result statement says, as a ``Facts`` record.
+
+The pipeline (rules.nlp) has already tagged lexicon words by lemma and read
+every number and deadline; this module decides the *roles*: which word is the
+action verb, which number is the baseline and which the target, whether the
+change is relative ("by 25%", "double", "10x"), which way it goes, and what
+is being measured. Labels and rule findings are then simple functions of
+these facts, so the same reading drives the report, the rules and the
+classifier features.
+
+Everything works from word lists and local context (a few characters around
+each number) because no tagger/parser model is available; the tests in
+tests/test_facts.py pin every form this must read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from coach.models import Facts, Quantity
+from rules.lexicon import Lexicon, load_lexicon
+from rules.nlp import DURATION_SECONDS, RawQuantity, get_nlp, lemma_table
+
+# "KR1:", "KR 1.2 -", "1.", "1)", "- [ ]", "• ", "a)" before the statement proper.
+_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:[-*•▪◦>+]+|\[[ xX✓]?\])\s*)*"
+    r"(?:(?:kr|k\.r\.|key\s+result|o|obj|objective)\s*#?\s*\d+(?:[.\-]\d+)*\s*[:.)\-–]?\s*"
+    r"|\d{1,2}(?:\.\d+)*[.)]\s+|\(?[a-h]\)\s+|\d{1,2}(?:\.\d+)*\s*[:–]\s+(?=[A-Za-z]))?",
+    re.IGNORECASE,
+)
+_BASELINE_BEFORE_RE = re.compile(
+    r"(?:\bfrom|\bcurrently(?:\s+(?:at|is|are|sits?\s+at))?|\bcurrent(?:ly)?(?:\s+(?:is|at|level|value|rate|baseline))?"
+    r"|\bbaseline(?:\s+(?:is|of|at))?|\bwas|\bwere|\bvs\.?|\bversus|\bcompared\s+(?:to|with)|\bup\s+from"
+    r"|\bdown\s+from|\btoday(?:\s+(?:is|at))?|\bnow(?:\s+(?:is|at))?|\bpreviously|\bstarting\s+(?:at|from)"
+    r"|\blast\s+(?:year|quarter|month|period|cycle)(?:\s+(?:was|at|is))?|\bfrom\s+a\s+baseline\s+of)"
+    r"\s*[:=]?\s*(?:~|about|approx\.?|approximately|around|roughly)?\s*$",
+    re.IGNORECASE,
+)
+_BASELINE_AFTER_RE = re.compile(
+    r"^[^\w(]{0,3}\(?\s*(?:today|now|currently|current|baseline|at\s+present|as\s+of\s+(?:now|today)"
+    r"|last\s+(?:year|quarter|month|cycle|period)|in\s+(?:q[1-4]|(?:19|20)\d\d)\b|this\s+(?:year|quarter))\b",
+    re.IGNORECASE,
+)
+_RELATIVE_BEFORE_RE = re.compile(
+    r"\bby\s*(?:~|about|approx\.?|approximately|around|roughly|at\s+least|over|more\s+than|another|an\s+additional)?\s*$",
+    re.IGNORECASE,
+)
+_RELATIVE_AFTER_RE = re.compile(
+    r"^\s*(?:(?:year|month|quarter|week)[- ]?(?:over|on)[- ]?(?:year|month|quarter|week)|yoy|mom|qoq|wow"
+    r"|increase|growth|rise|reduction|decrease|decline|drop|lift|uplift|improvement|more|fewer|less|higher|lower"
+    r"|faster|slower|cheaper|better|gain|boost|jump|cut|up|down|year-on-year)\b",
+    re.IGNORECASE,
+)
+_TARGET_STRONG_BEFORE_RE = re.compile(
+    r"\b(?:reach(?:ing|es)?|hit(?:ting)?|achiev(?:e|ing)|attain(?:ing)?|exceed(?:ing)?|surpass(?:ing)?|target(?:\s+of)?"
+    r"|goal(?:\s+of)?|get\s+to|grow\s+to|increase\s+to|reduce\s+to|raise\s+to|lower\s+to|to\s+at\s+least)"
+    r"\s*(?:a|an|the)?\s*(?:total\s+of\s+)?$",
+    re.IGNORECASE,
+)
+_TARGET_WEAK_BEFORE_RE = re.compile(r"(?:\bto|\bat|\bof|=|:|\bis|\bbe|\bare|\binto)\s*$", re.IGNORECASE)
+_WINDOW_BEFORE_RE = re.compile(
+    r"(?:\bper|\bevery|\beach|\ba|\ban|/|\bover|\bacross|\bfor|\bin\s+(?:the\s+)?(?:last|past|first))\s*$",
+    re.IGNORECASE,
+)
+_ARROW_GAP_RE = re.compile(r"^\s*(?:->|-->|→|⟶|=>|⇒|–>|—>|>)\s*$")
+_RANGE_GAP_RE = re.compile(r"^\s*(?:to|-|–|—)\s*$", re.IGNORECASE)
+_SHARE_AFTER_RE = re.compile(r"^\s*of\b", re.IGNORECASE)
+_HALF_RE = re.compile(r"\b(?:in\s+half|by\s+half|by\s+50\s*%)", re.IGNORECASE)
+_RATIO_CONTEXT_BEFORE_RE = re.compile(r"(?:\bof|\bat|\bto|>=|≥|>|\breach|\bachieve|\bhit)\s*$", re.IGNORECASE)
+
+_SKIP_LEADING = frozenset(
+    "we i our my the team teams will shall must should to successfully also further continue continuously "
+    "consistently let us please you they all each every a an - * • : ; ( ) [ ] ' \" help".split()
+)
+_NOT_VERB_WORDS = frozenset(
+    "average total net mean median time number cost overall new gross first monthly weekly daily annual yearly "
+    "quarterly percentage percent rate share amount level volume count traffic sales lead leads churn".split()
+)
+_DETERMINERS = frozenset("the a an of our their its this that these those for to with".split())
+_METRIC_TAIL = frozenset(
+    "rate rates score scores time times ratio count volume value size level growth index percentage share".split()
+)
+_CLAUSE_BREAK = frozenset(["and", "&", ";", "while", "whilst", "plus", "also"])
+_VERB_LABELS = ("activity_verbs", "outcome_verbs", "neutral_verbs", "maintain_words", "monitoring_words", "milestone_verbs")
+
+
+@dataclass
+class _Vocab:
+    """The lexicon as sets, precomputed once per lexicon (membership tests are the hot path)."""
+
+    lexicon: Lexicon
+    magnitude: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        table = lemma_table()
+        self.magnitude = {table.get(w, w): r for w, r in self.lexicon.magnitude_words.items()}
+        self.magnitude.update(self.lexicon.magnitude_words)
+        self.lower_is_better = frozenset(table.get(w, w) for w in self.lexicon.lower_is_better)
+
+
+_VOCABS: dict[str, _Vocab] = {}
+
+
+def _vocab(lexicon: Lexicon) -> _Vocab:
+    vocab = _VOCABS.get(lexicon.fingerprint)
+    if vocab is None:
+        vocab = _VOCABS[lexicon.fingerprint] = _Vocab(lexicon)
+    return vocab
+
+
+@lru_cache(maxsize=4096)
+def _looks_like_verb(word: str) -> bool:
+    """Without a tagger: a word is verb-like when the lemma table maps one of its -ing forms back to it."""
+    if len(word) < 3 or not word.isalpha() or word in _NOT_VERB_WORDS:
+        return False
+    table = lemma_table()
+    forms = [word + "ing", word[:-1] + "ing" if word.endswith("e") else None, word + word[-1] + "ing"]
+    return any(form and table.get(form) == word for form in forms)
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+
+
+def extract_facts(text: str, lexicon: Lexicon | None = None) -> Facts:
+    """Facts of one key-result statement (spans relative to ``text``)."""
+    return extract_facts_many([text], lexicon)[0]
+
+
+def extract_facts_many(texts: Iterable[str], lexicon: Lexicon | None = None) -> list[Facts]:
+    """Facts of many statements in one ``nlp.pipe`` pass (the fast path for classify and eval)."""
+    nlp = get_nlp(lexicon)
+    vocab = _vocab(lexicon or load_lexicon())
+    return [_facts_from_doc(doc, vocab) for doc in nlp.pipe(texts, batch_size=256)]
+
+
+# ---------------------------------------------------------------------------
+# The reading
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Reading:
+    """Working state for one statement."""
+
+    doc: Doc
+    text: str
+    lower: str
+    prefix_end: int
+    labels: list[set[str]]  # per token: word lists it belongs to
+    spans: dict[str, list[tuple[int, int]]]  # label -> token spans
+
+
+def _read(doc: Doc) -> _Reading:
+    text = doc.text
+    prefix_end = _PREFIX_RE.match(text).end()
+    labels: list[set[str]] = [set() for _ in range(len(doc))]
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for label, start, end in doc._.okr_terms or ():
+        if doc[start].idx < prefix_end:
+            continue
+        spans.setdefault(label, []).append((start, end))
+        for i in range(start, end):
+            labels[i].add(label)
+    for value in spans.values():
+        value.sort()
+    return _Reading(doc, text, text.lower(), prefix_end, labels, spans)
+
+
+def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
+    """Token span of the action verb: the first verb-ish word, skipping "KR1:", "We will", adverbs."""
+    doc = r.doc
+    multi = {s: e for label in _VERB_LABELS for s, e in r.spans.get(label, ()) if e - s > 1}
+    first_content: int | None = None
+    for token in doc:
+        if token.idx < r.prefix_end:
+            continue
+        i = token.i
+        if r.labels[i] & set(_VERB_LABELS):
+            return (i, multi.get(i, i + 1))
+        low = token.lower_
+        if low in _SKIP_LEADING or token.is_punct or token.is_space or (low.endswith("ly") and len(low) > 4):
+            continue
+        first_content = i
+        break
+    if first_content is not None:
+        token = doc[first_content]
+        noun_like = r.labels[first_content] & {"metric_nouns", "deliverable_nouns", "score_metrics", "ratio_metrics"}
+        if not noun_like and not token.like_num and _looks_like_verb(token.lower_) and first_content + 1 < len(doc):
+            return (first_content, first_content + 1)
+    # Later verbs: passive/participle forms ("3 campaigns launched", "Churn reduced to 2%").
+    for token in doc:
+        i = token.i
+        if token.idx < r.prefix_end or not (r.labels[i] & set(_VERB_LABELS)):
+            continue
+        if i > 0 and doc[i - 1].lower_ in _DETERMINERS:
+            continue
+        if r.labels[i] & {"metric_nouns", "deliverable_nouns"}:
+            continue
+        return (i, multi.get(i, i + 1))
+    return None
+
+
+def _char_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    last = doc[end - 1]
+    return (doc[start].idx, last.idx + len(last.text))
+
+
+def _token_at(doc: Doc, char: int) -> int:
+    for token in doc:
+        if token.idx + len(token.text) > char:
+            return token.i
+    return len(doc) - 1
+
+
+def _metric_chunks(r: _Reading, verb: tuple[int, int] | None) -> list[tuple[int, int]]:
+    """Token spans of metric phrases: a lexicon metric noun widened over its modifiers."""
+    doc = r.doc
+    metric_tokens = [i for s, e in r.spans.get("metric_nouns", ()) for i in range(s, e)]
+    if not metric_tokens:
+        return []
+    taken: set[int] = set()
+    chunks: list[tuple[int, int]] = []
+    blocked_labels = set(_VERB_LABELS) | {"increase_words", "decrease_words", "magnitude_words"}
+
+    def chunkable(i: int) -> bool:
+        token = doc[i]
+        if verb and verb[0] <= i < verb[1]:
+            return False
+        if any(q.start <= token.idx < q.end for q in r.doc._.okr_quantities or ()):
+            return False
+        if token.like_num or token.is_punct and token.text not in "-/:" or token.is_space:
+            return False
+        if "metric_nouns" in r.labels[i]:
+            return True
+        if token.is_stop or token.idx < r.prefix_end:
+            return False
+        if r.labels[i] & blocked_labels:
+            # "95% test coverage", "our support tickets": a verb-word used as a modifier
+            prev = doc[i - 1] if i else None
+            as_modifier = prev is not None and (prev.like_num or prev.text == "%" or prev.lower_ in _DETERMINERS)
+            if not as_modifier or r.labels[i] - {"activity_verbs", "milestone_verbs", "neutral_verbs"}:
+                return False
+        return token.is_alpha or token.text in "-/:"
+
+    for i in sorted(set(metric_tokens)):
+        if i in taken:
+            continue
+        start = i
+        while start > 0 and chunkable(start - 1) and (doc[start - 1].whitespace_ or doc[start - 1].text in "-/:" or True):
+            start -= 1
+        while start < i and doc[start].text in "-/:":
+            start += 1
+        end = i + 1
+        while end < len(doc) and (
+            "metric_nouns" in r.labels[end]
+            or doc[end].lower_ in _METRIC_TAIL
+            or "deliverable_nouns" in r.labels[end]
+            or (doc[end].text in "-/:" and not doc[end - 1].whitespace_ and end + 1 < len(doc) and chunkable(end + 1))
+        ):
+            end += 1
+        while end > start + 1 and doc[end - 1].text in "-/:":
+            end -= 1
+        taken.update(range(start, end))
+        chunks.append((start, end))
+    return chunks
+
+
+def _clause_index(r: _Reading) -> list[int]:
+    """Clause number of every token: "Increase NPS to 50 and reduce churn to 2%" has two clauses."""
+    out: list[int] = []
+    clause = 0
+    doc = r.doc
+    for token in doc:
+        low = token.lower_
+        if low in _CLAUSE_BREAK or (low == "," and token.i + 1 < len(doc) and r.labels[token.i + 1] & set(_VERB_LABELS)):
+            clause += 1
+        elif low == "as" and token.i + 2 < len(doc) and doc[token.i + 1].lower_ == "well" and doc[token.i + 2].lower_ == "as":
+            clause += 1
+        out.append(clause)
+    return out
+
+
+def _fallback_chunk(r: _Reading, after_char: int) -> tuple[int, int] | None:
+    """The noun phrase after a number or verb ("10 [sales emails] per week"), when no metric noun is known."""
+    doc = r.doc
+    i = 0
+    while i < len(doc) and doc[i].idx < after_char:
+        i += 1
+    while i < len(doc) and (doc[i].is_stop or doc[i].is_punct or doc[i].like_num) and doc[i].lower_ not in ("-",):
+        i += 1
+    start = i
+    while i < len(doc) and doc[i].is_alpha and not doc[i].is_stop:
+        i += 1
+    if i > start:
+        return (start, i)
+    return None
+
+
+def _quantity_model(q: RawQuantity) -> Quantity:
+    return Quantity(value=q.value, unit=q.unit, currency=q.currency, text=q.text, start=q.start, end=q.end)
+
+
+def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
+    r = _read(doc)
+    text, lower = r.text, r.lower
+    facts: dict = {}
+
+    # --- verb --------------------------------------------------------------
+    verb = _find_verb(r, vocab)
+    verb_labels: set[str] = set()
+    if verb is not None:
+        s, e = _char_span(doc, *verb)
+        facts["verb"] = text[s:e]
+        facts["verb_lemma"] = " ".join(t.lemma_ for t in doc[verb[0] : verb[1]])
+        facts["verb_span"] = (s, e)
+        verb_labels = set.intersection(*(r.labels[i] for i in range(*verb))) if verb[1] - verb[0] > 1 else r.labels[verb[0]]
+        # a multi-word verb carries its label on every token; fall back to the head's labels
+        verb_labels = verb_labels or r.labels[verb[0]]
+    facts["is_activity_verb"] = "activity_verbs" in verb_labels
+    facts["is_outcome_verb"] = "outcome_verbs" in verb_labels
+
+    # --- deadline ----------------------------------------------------------
+    deadlines = [d for d in doc._.okr_deadlines or () if d.start >= r.prefix_end]
+    if deadlines:
+        facts["deadline"] = deadlines[0].text
+        facts["deadline_span"] = (deadlines[0].start, deadlines[0].end)
+
+    # --- metric ------------------------------------------------------------
+    chunks = _metric_chunks(r, verb)
+    clause_of = _clause_index(r)
+    metrics: list[str] = []
+    seen_clauses: set[int] = set()
+    for s, e in chunks:
+        if clause_of[s] in seen_clauses:
+            continue
+        seen_clauses.add(clause_of[s])
+        cs, ce = _char_span(doc, s, e)
+        phrase = text[cs:ce]
+        if not any(phrase.lower() in m.lower() or m.lower() in phrase.lower() for m in metrics):
+            metrics.append(phrase)
+    metric_tokens: set[int] = set()
+    for s, e in chunks:
+        metric_tokens.update(range(s, e))
+
+    # --- quantities and their roles ----------------------------------------
+    raw = [q for q in doc._.okr_quantities or () if q.start >= r.prefix_end]
+    score_ctx = bool(r.spans.get("score_metrics"))
+    ratio_ctx = bool(r.spans.get("ratio_metrics"))
+    for q in raw:
+        if q.unit == "count" and q.currency is None:
+            if score_ctx and _near_label(r, q, "score_metrics"):
+                q.unit = "score"
+            elif ratio_ctx and _near_label(r, q, "ratio_metrics"):
+                q.unit = "ratio"
+    has_increase = bool(r.spans.get("increase_words"))
+    has_decrease = bool(r.spans.get("decrease_words"))
+    has_direction_word = has_increase or has_decrease or facts["is_outcome_verb"]
+    bounded_word = bool(r.spans.get("bounded_metrics"))
+
+    roles: dict[int, str] = {}
+    markers: dict[int, str] = {}
+    relative: float | None = None
+    relative_q: RawQuantity | None = None
+    magnitude_word: str | None = None
+    delta: RawQuantity | None = None
+    for idx, q in enumerate(raw):
+        before = text[max(r.prefix_end, q.start - 40) : q.start]
+        after = text[q.end : q.end + 30]
+        if _BASELINE_BEFORE_RE.search(before) or _BASELINE_AFTER_RE.match(after):
+            roles[idx] = "baseline"
+        elif q.times and not (
+            (ratio_ctx and _near_label(r, q, "ratio_metrics")) or (_RATIO_CONTEXT_BEFORE_RE.search(before) and not has_direction_word)
+        ):
+            roles[idx] = "relative"
+            if relative is None:
+                relative, relative_q, magnitude_word = max(q.value - 1, 0.0), q, q.text
+        elif _RELATIVE_BEFORE_RE.search(before) and (has_direction_word or q.unit == "percent"):
+            if q.unit == "percent" and q.delta_unit is None:
+                roles[idx] = "relative"
+                if relative is None:
+                    relative, relative_q = abs(q.value) / 100, q
+            else:
+                roles[idx] = "delta"
+                delta = delta or q
+        elif q.unit == "percent" and q.delta_unit is None and (q.signed or _RELATIVE_AFTER_RE.match(after)):
+            roles[idx] = "relative"
+            if relative is None:
+                relative, relative_q = abs(q.value) / 100, q
+        elif q.unit == "duration" and _WINDOW_BEFORE_RE.search(before) and q.comparator is None:
+            roles[idx] = "window"
+        elif q.comparator is not None or _TARGET_STRONG_BEFORE_RE.search(before):
+            markers[idx] = "strong"
+        elif _TARGET_WEAK_BEFORE_RE.search(before):
+            markers[idx] = "weak"
+        elif (
+            q.unit == "percent"
+            and q.delta_unit is None
+            and has_direction_word
+            and not bounded_word
+            and not _SHARE_AFTER_RE.match(after)
+            and _direction_before(r, q)
+        ):
+            roles[idx] = "relative"
+            if relative is None:
+                relative, relative_q = abs(q.value) / 100, q
+    # arrows and "from X to Y" pairs
+    for idx in range(len(raw) - 1):
+        first, second = raw[idx], raw[idx + 1]
+        gap = text[first.end : second.start]
+        if _ARROW_GAP_RE.match(gap) or (
+            _RANGE_GAP_RE.match(gap) and (roles.get(idx) == "baseline" or has_direction_word) and idx not in markers
+        ):
+            if roles.get(idx) in (None, "baseline") and roles.get(idx + 1) in (None,):
+                roles[idx] = "baseline"
+                markers[idx + 1] = markers.get(idx + 1, "weak")
+                markers[idx + 1] = "strong" if markers[idx + 1] == "strong" else "pair"
+    baseline_idx = next((i for i in range(len(raw)) if roles.get(i) == "baseline"), None)
+    candidates = [i for i in range(len(raw)) if i not in roles]
+    target_idx: int | None = None
+    for wanted in ("pair", "strong"):
+        target_idx = next((i for i in candidates if markers.get(i) == wanted), None)
+        if target_idx is not None:
+            break
+    if target_idx is None and candidates:
+        if baseline_idx is not None:
+            after_baseline = [i for i in candidates if i > baseline_idx]
+            target_idx = (after_baseline or candidates)[0]
+        elif has_direction_word:
+            weak = [i for i in candidates if markers.get(i) == "weak"]
+            target_idx = (weak or candidates)[0]
+        else:
+            target_idx = candidates[0]
+
+    baseline_q = raw[baseline_idx] if baseline_idx is not None else None
+    target_q = raw[target_idx] if target_idx is not None else None
+    baseline = baseline_q.value if baseline_q else None
+    target = target_q.value if target_q else None
+
+    # magnitude words: double, halve, triple, significantly...
+    for s, e in r.spans.get("magnitude_words", ()):
+        word = doc[s:e].text
+        rel = vocab.magnitude.get(doc[s].lemma_, vocab.magnitude.get(doc[s].lower_))
+        if rel is None:
+            continue
+        magnitude_word = magnitude_word or word
+        if relative is None and rel in (0.5, 1.0, 2.0, 3.0) and doc[s].lemma_ in ("halve", "halving", "double", "doubling",
+                                                                               "triple", "tripling", "quadruple", "twofold",
+                                                                               "threefold", "fourfold"):
+            relative = rel
+        break
+    if relative is None and _HALF_RE.search(lower) and (has_decrease or has_direction_word):
+        relative, magnitude_word = 0.5, magnitude_word or "half"
+
+    # durations: compare like with like ("from 3 days to 8 hours")
+    if baseline_q and target_q and baseline_q.duration_unit and target_q.duration_unit:
+        if baseline_q.duration_unit != target_q.duration_unit:
+            baseline = baseline_q.value * DURATION_SECONDS[baseline_q.duration_unit] / DURATION_SECONDS[target_q.duration_unit]
+    if baseline_q and target_q and baseline_q.unit == "count" and target_q.unit != "count":
+        pass
+
+    # a relative or absolute change from a known baseline gives the target
+    direction = _direction(r, vocab, facts, baseline, target, target_q, relative_q, metric_tokens)
+    if target is None and baseline is not None:
+        if delta is not None:
+            target = baseline + (delta.value if direction != "decrease" else -abs(delta.value))
+        elif relative is not None:
+            target = baseline * (1 + relative) if direction != "decrease" else baseline * (1 - min(relative, 1.0))
+
+    # --- units ---------------------------------------------------------------
+    unit_q = target_q or relative_q or baseline_q or delta
+    if unit_q is not None:
+        facts["unit"] = unit_q.unit
+        facts["currency"] = (target_q or unit_q).currency or (baseline_q.currency if baseline_q else None)
+        if baseline_q and target_q and target_q.unit == "count" and baseline_q.unit != "count":
+            facts["unit"] = baseline_q.unit
+    if target_q is not None and target_q.comparator:
+        facts["comparator"] = target_q.comparator
+    facts["baseline"] = baseline
+    facts["target"] = target
+    facts["relative_change"] = relative
+    facts["magnitude_word"] = magnitude_word
+    facts["direction"] = direction
+
+    # --- metric phrase -------------------------------------------------------
+    if chunks:
+        first = chunks[0]
+        if target_q is not None:
+            # prefer the metric nearest the target number
+            tgt_tok = _token_at(doc, target_q.start)
+            first = min(chunks, key=lambda c: min(abs(c[0] - tgt_tok), abs(c[1] - 1 - tgt_tok)))
+        cs, ce = _char_span(doc, *first)
+        facts["metric"], facts["metric_span"] = text[cs:ce], (cs, ce)
+    else:
+        anchor = target_q.end if target_q is not None else (facts["verb_span"][1] if verb is not None else r.prefix_end)
+        chunk = _fallback_chunk(r, anchor)
+        if chunk is not None:
+            cs, ce = _char_span(doc, *chunk)
+            facts["metric"], facts["metric_span"] = text[cs:ce], (cs, ce)
+            metrics = [text[cs:ce]]
+    facts["metrics"] = metrics
+
+    facts["quantities"] = [_quantity_model(q) for q in raw]
+
+    # --- kinds of statement --------------------------------------------------
+    maintain = "maintain_words" in verb_labels or (
+        bool(r.spans.get("maintain_words")) and not (has_increase or has_decrease) and relative is None
+    )
+    facts["is_maintain"] = maintain
+    if maintain:
+        facts["direction"] = "maintain"
+    facts["is_monitoring"] = "monitoring_words" in verb_labels or (
+        bool(r.spans.get("monitoring_words")) and verb is None and target is None and relative is None
+    )
+    facts["is_milestone"] = (
+        ("milestone_verbs" in verb_labels or (verb is None and bool(r.spans.get("milestone_verbs"))))
+        and target is None
+        and relative is None
+    )
+    facts["bounded_percent"] = bool(
+        target_q is not None
+        and target_q.unit == "percent"
+        and target_q.delta_unit is None
+        and 0 <= target_q.value <= 100
+        and (bounded_word or baseline_q is not None and baseline_q.unit == "percent" or target_q.value >= 90)
+    )
+    return Facts(**facts)
+
+
+def _near_label(r: _Reading, q: RawQuantity, label: str, window: int = 4) -> bool:
+    """Is a word of ``label`` within ``window`` tokens of the quantity ("NPS of 45", "4.5 CSAT")?"""
+    doc = r.doc
+    start = _token_at(doc, q.start)
+    end = _token_at(doc, max(q.end - 1, q.start))
+    return any(s - window <= end and e + window > start for s, e in r.spans.get(label, ()))
+
+
+def _direction_before(r: _Reading, q: RawQuantity) -> bool:
+    """Is there an increase/decrease word before this number (so a bare "20%" is the size of the change)?"""
+    tok = _token_at(r.doc, q.start)
+    return any(s < tok for label in ("increase_words", "decrease_words") for s, _ in r.spans.get(label, ()))
+
+
+def _direction(
+    r: _Reading,
+    vocab: _Vocab,
+    facts: dict,
+    baseline: float | None,
+    target: float | None,
+    target_q: RawQuantity | None,
+    relative_q: RawQuantity | None,
+    metric_tokens: set[int],
+) -> str | None:
+    """Which way the statement asks the number to move."""
+    if baseline is not None and target is not None and baseline != target:
+        return "increase" if target > baseline else "decrease"
+    if relative_q is not None and relative_q.signed:
+        return "decrease" if relative_q.signed == "-" else "increase"
+    inc = r.spans.get("increase_words", [])
+    dec = r.spans.get("decrease_words", [])
+    if inc or dec:
+        first_inc = inc[0][0] if inc else 10**6
+        first_dec = dec[0][0] if dec else 10**6
+        return "increase" if first_inc < first_dec else "decrease"
+    lemma = facts.get("verb_lemma")
+    if lemma in {"improve", "optimize", "optimise", "better", "boost"} or facts.get("is_outcome_verb"):
+        lower_better = any(r.doc[i].lemma_ in vocab.lower_is_better for i in metric_tokens)
+        if lemma in {"improve", "optimize", "optimise"}:
+            return "decrease" if lower_better else "increase"
+    if target_q is not None and target_q.comparator in ("<", "<="):
+        return "decrease"
+    if target_q is not None and target_q.comparator in (">", ">="):
+        return "increase"
+    if lemma in {"achieve", "reach", "hit", "attain", "exceed", "surpass", "gain", "acquire", "win", "close",
+                 "generate", "earn", "attract", "convert", "drive"}:  # fmt: skip
+        return "increase"
+    return None

@@ -1,0 +1,149 @@
+"""The four labels of LABELS.md (phrasing, measurable, kpi_confusion, stretch) from facts alone.
+
+These are the rule-only answers (``source="rules"``); the classifiers improve
+on them behind the same ``Labels`` contract. Each decision is a direct
+reading of the labelling guide, so a wrong label points at a wrong fact,
+which is where the fix belongs. Probabilities are rough rule confidences
+(a strong cue gives 0.9, a fallback guess 0.6-0.7), useful as classifier
+features and for ranking, not calibrated.
+"""
+
+from __future__ import annotations
+
+from coach.models import Facts, Labels
+from rules.lexicon import Lexicon, load_lexicon
+from rules.nlp import lemma_of
+
+#: Relative-change levels of LABELS.md: safe < 0.10 <= stretch <= 1.0 < moonshot.
+SAFE_BELOW = 0.10
+MOONSHOT_ABOVE = 1.0
+#: Above this baseline a percentage moving toward 100% is judged by its remaining gap.
+BOUNDED_GAP_FROM = 90.0
+
+
+def relative_change(facts: Facts, lexicon: Lexicon | None = None) -> float | None:
+    """The r of LABELS.md: from baseline and target, else the asked relative change, else a magnitude word."""
+    b, t = facts.baseline, facts.target
+    if b is not None and t is not None:
+        if facts.bounded_percent and facts.unit == "percent" and b > BOUNDED_GAP_FROM and b < t <= 100:
+            gap_before, gap_after = 100 - b, 100 - t
+            return abs(gap_before - gap_after) / gap_before
+        if b == 0:
+            return float("inf") if t != 0 else 0.0
+        return abs(t - b) / abs(b)
+    if facts.relative_change is not None:
+        return facts.relative_change
+    if facts.magnitude_word:
+        words = (lexicon or load_lexicon()).magnitude_words
+        word = facts.magnitude_word.lower()
+        if word in words:
+            return words[word]
+        if lemma_of(word) in words:
+            return words[lemma_of(word)]
+    return None
+
+
+def stretch_level(facts: Facts, lexicon: Lexicon | None = None) -> tuple[str, float]:
+    """(level, confidence)."""
+    if facts.is_maintain:
+        return "safe", 0.85
+    r = relative_change(facts, lexicon)
+    if r is None:
+        return "unknown", 0.8
+    if r < SAFE_BELOW:
+        return "safe", 0.8
+    if r <= MOONSHOT_ABOVE:
+        return "stretch", 0.8
+    return "moonshot", 0.8
+
+
+def _has_metric_noun(facts: Facts, lexicon: Lexicon) -> bool:
+    """Does the metric phrase contain a KPI word of the lexicon (not just any noun phrase)?"""
+    if not facts.metric:
+        return False
+    metric_words = set(lexicon.metric_nouns) | set(lexicon.score_metrics) | set(lexicon.ratio_metrics)
+    words = facts.metric.lower().replace("-", " ").split()
+    if any(lemma_of(w) in metric_words or w in metric_words for w in words):
+        return True
+    return any(entry in facts.metric.lower() for entry in metric_words if " " in entry)
+
+
+def _is_deliverable(facts: Facts, lexicon: Lexicon) -> bool:
+    if not facts.metric:
+        return False
+    deliverables = set(lexicon.deliverable_nouns)
+    return any(lemma_of(w) in deliverables for w in facts.metric.lower().split())
+
+
+def phrasing(facts: Facts, lexicon: Lexicon) -> tuple[str, float]:
+    """task or outcome, with a confidence."""
+    metric_noun = _has_metric_noun(facts, lexicon)
+    money = facts.unit == "currency" or facts.currency is not None
+    if facts.is_outcome_verb:
+        return "outcome", 0.9
+    if facts.is_activity_verb:
+        return "task", 0.9
+    if facts.is_maintain:
+        return "outcome", 0.7
+    if facts.is_monitoring:
+        return "task", 0.7
+    if facts.verb is not None:
+        # neutral ("get", "make", "secure") or unknown verb: the object decides
+        if (metric_noun or money) and not _is_deliverable(facts, lexicon):
+            return "outcome", 0.7
+        return "task", 0.7
+    # no verb: a metric with or without a number reads as a result
+    if _is_deliverable(facts, lexicon) and not metric_noun:
+        return "task", 0.6
+    if facts.is_milestone:
+        return "task", 0.6
+    return "outcome", 0.7
+
+
+def measurable(facts: Facts) -> tuple[bool, float]:
+    """A quantity with a target value, or a relative target; a deadline or milestone alone is not enough."""
+    if facts.target is not None or facts.relative_change is not None:
+        return True, 0.9
+    return False, 0.85
+
+
+def kpi_confusion(facts: Facts, lexicon: Lexicon) -> tuple[bool, float]:
+    """Keep/maintain wording, monitoring/reporting, or a bare metric with no direction and no target."""
+    if facts.is_maintain:
+        return True, 0.9
+    if facts.is_monitoring:
+        return True, 0.8
+    bare = (
+        facts.verb is None
+        and facts.direction is None
+        and facts.target is None
+        and facts.relative_change is None
+        and _has_metric_noun(facts, lexicon)
+    )
+    if bare:
+        return True, 0.75
+    return False, 0.85
+
+
+def _binary(value: bool, confidence: float) -> dict[str, float]:
+    p_true = confidence if value else 1 - confidence
+    return {"true": round(p_true, 3), "false": round(1 - p_true, 3)}
+
+
+def labels_from_facts(text: str, facts: Facts, lexicon: Lexicon | None = None) -> Labels:
+    """The four labels of one key-result statement from its facts (``source="rules"``)."""
+    lexicon = lexicon or load_lexicon()
+    phr, p_phr = phrasing(facts, lexicon)
+    meas, p_meas = measurable(facts)
+    kpi, p_kpi = kpi_confusion(facts, lexicon)
+    level, p_level = stretch_level(facts, lexicon)
+    other = (1 - p_level) / 3
+    probabilities = {
+        "phrasing": {phr: p_phr, ("task" if phr == "outcome" else "outcome"): round(1 - p_phr, 3)},
+        "measurable": _binary(meas, p_meas),
+        "kpi_confusion": _binary(kpi, p_kpi),
+        "stretch": {c: (p_level if c == level else round(other, 3)) for c in ("safe", "stretch", "moonshot", "unknown")},
+    }
+    return Labels(
+        phrasing=phr, measurable=meas, kpi_confusion=kpi, stretch=level, probabilities=probabilities, source="rules"
+    )
