@@ -56,6 +56,12 @@ class NumberMention:
     text: str
     value: float | None
     period: str | None = None
+    start: int = 0
+    end: int = 0
+
+    @property
+    def percent(self) -> bool:
+        return self.text.endswith("%")
 
 
 def numbers_in(text: str) -> list[NumberMention]:
@@ -64,7 +70,7 @@ def numbers_in(text: str) -> list[NumberMention]:
     taken: list[tuple[int, int]] = []
     for m in _PERIOD.finditer(text):
         label = re.sub(r"[\s']", "", m.group(0)).lower()
-        found.append((m.start(), NumberMention(m.group(0), None, label)))
+        found.append((m.start(), NumberMention(m.group(0), None, label, m.start(), m.end())))
         taken.append(m.span())
     for m in _NUMBER.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
@@ -73,12 +79,15 @@ def numbers_in(text: str) -> list[NumberMention]:
         scale = m.group("scale")
         if scale:
             value *= _SCALE[scale.lower()]
-        found.append((m.start(), NumberMention(m.group(0).strip(), value)))
+        text_ = m.group(0)
+        lead = len(text_) - len(text_.lstrip())
+        found.append((m.start(), NumberMention(text_.strip(), value, None, m.start() + lead, m.end())))
         taken.append(m.span())
     for m in _WORD.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        found.append((m.start(), NumberMention(m.group(0), float(_WORDS[m.group(0).lower()]))))
+        value = float(_WORDS[m.group(0).lower()])
+        found.append((m.start(), NumberMention(m.group(0), value, None, m.start(), m.end())))
     return [mention for _, mention in sorted(found, key=lambda pair: pair[0])]
 
 
@@ -120,13 +129,69 @@ def unknown_placeholders(text: str) -> list[str]:
     return [p for p in placeholders_in(text) if p not in PLACEHOLDERS]
 
 
-# Neutral stand-ins for verification: a 37.5% change is a "stretch" in LABELS.md terms, so
-# filling placeholders neither hides nor creates a stretch or safe-target finding.
-FILL_LOW, FILL_HIGH = "40", "55"
+# Neutral stand-ins for verification. Two placeholders become 40 -> 55 (or 55 -> 40): a 37.5% change,
+# a "stretch" in LABELS.md terms, so filling neither hides nor creates a stretch finding. One placeholder
+# next to a number the user gave becomes a stretch step from that number (x1.3, or x0.7 for a decrease;
+# for a percentage above 50 that rises, half of the remaining gap to 100).
+FILL_LOW, FILL_HIGH = 40.0, 55.0
+_PLACEHOLDER_AT = re.compile(r"\[(baseline|target)\]", re.IGNORECASE)
+_CURRENCY = "$€£¥"
+
+
+def _format(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def _step(value: float, percent: bool, decrease: bool, forward: bool) -> float:
+    """A stretch-sized move from a given number: to a target (``forward``) or back to a baseline."""
+    if decrease == forward:  # a smaller number
+        return value * 0.7
+    if percent and forward and 50 <= value < 100:
+        return value + (100 - value) / 2
+    return min(value * 1.3, 100.0) if percent and value < 100 else value * 1.3
 
 
 def fill_placeholders(text: str, *, decrease: bool = False) -> str:
-    """Replace [baseline]/[target] with neutral numbers (baseline below target unless ``decrease``)."""
-    baseline, target = (FILL_HIGH, FILL_LOW) if decrease else (FILL_LOW, FILL_HIGH)
-    text = re.sub(r"\[baseline\]", baseline, text, flags=re.IGNORECASE)
-    return re.sub(r"\[target\]", target, text, flags=re.IGNORECASE)
+    """Replace [baseline]/[target] with neutral numbers so the rule engine can read the sentence.
+
+    The engine reads digits; a placeholder is a promise that the user will
+    supply one. When the user gave one side (``from $1.00M to $[target]M``)
+    the filled side is a stretch-sized step from it, in the same currency,
+    scale and percent form, so the filled sentence is judged like a sensible
+    completion of the user's own numbers.
+    """
+    marks = list(_PLACEHOLDER_AT.finditer(text))
+    if not marks:
+        return text
+    kinds = {m.group(1).lower() for m in marks}
+    numbers = [n for n in numbers_in(text) if n.value is not None]
+    out: list[str] = []
+    pos = 0
+    for m in marks:
+        kind = m.group(1).lower()
+        anchor: NumberMention | None = None
+        if len(kinds) == 1 and numbers:
+            before = [n for n in numbers if n.end <= m.start()]
+            after = [n for n in numbers if n.start >= m.end()]
+            anchor = (before[-1] if before else after[0]) if kind == "target" else (after[0] if after else before[-1])
+        if anchor is None:
+            low_high = (FILL_HIGH, FILL_LOW) if decrease else (FILL_LOW, FILL_HIGH)
+            value = low_high[0] if kind == "baseline" else low_high[1]
+            replacement = _format(value)
+        else:
+            assert anchor.value is not None
+            value = _step(anchor.value, anchor.percent, decrease, forward=(kind == "target"))
+            following = text[m.end() : m.end() + 2]
+            scale = re.match(r"\s?(k|m|bn|b)(?![a-z])", following, re.IGNORECASE)
+            if scale:
+                value /= _SCALE[scale.group(1).lower()]
+            replacement = _format(value)
+            preceding = text[: m.start()].rstrip()
+            if anchor.text[0] in _CURRENCY and not (preceding and preceding[-1] in _CURRENCY):
+                replacement = anchor.text[0] + replacement
+            if anchor.percent and not text[m.end() :].lstrip().startswith("%"):
+                replacement += "%"
+        out.append(text[pos : m.start()] + replacement)
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
