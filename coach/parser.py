@@ -1,0 +1,531 @@
+"""Free-form draft text -> ``Draft`` (objectives, key results, owners, progress, spans).
+
+Real drafts arrive in every shape: labelled blocks ("Objective: ... / Key
+results:"), Markdown headings with bullets, nested bullets, numbered lists,
+one-liners, checklists, pipe or tab tables, JSON and YAML exports. Instead of
+one rigid grammar the parser
+
+1. tries structured data (``coach.parsing.structured``),
+2. builds an outline tree of the text (``coach.parsing.outline``),
+3. decides *per document* which nodes are objectives: explicit labels win;
+   otherwise KR labels point at their objective, and plain lists are read by
+   comparing heading and nesting levels across the whole document,
+4. walks the tree once, collecting key results with their decorations
+   (bullets, labels, checkboxes, tags, owners, progress) stripped, so that
+   ``draft.text[kr.start:kr.end] == kr.text``.
+
+Everything is linear in the size of the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from coach.errors import InputError
+from coach.models import Draft, KeyResult, Objective
+from coach.parsing import tables
+from coach.parsing.annotations import (
+    KR,
+    KRSEC,
+    META,
+    NONKR,
+    OBJ,
+    OBJSEC,
+    OWNER,
+    PROGRESS,
+    SECTION,
+    Trimmed,
+    classify,
+    names_in,
+    parse_progress,
+    trim,
+)
+from coach.parsing.outline import Node, build, is_titleish, preorder
+from coach.parsing.structured import parse_structured
+
+__all__ = ["parse_draft"]
+
+_HANDLE_HEADING = re.compile(r"^[`*_ ]*(?P<name>[A-Z][^\W\d_]+(?:[ \t][A-Z][^\W\d_]+)?)[`*_ ]*[ \t]*\(@[\w.-]+\)\s*$")
+_NORM_WS = re.compile(r"\s+")
+
+
+# ---------------------------------------------------------------------------
+# Input checks
+# ---------------------------------------------------------------------------
+
+
+def _check_usable(text: str) -> None:
+    """Reject input no one could mean as a draft; say why in one line."""
+    if not isinstance(text, str):
+        raise InputError("The draft must be text.", field="text")
+    if not text.strip():
+        raise InputError("The draft is empty: paste at least one objective or key result.", field="text")
+    if "\x00" in text:
+        raise InputError("The draft looks like binary data (it contains NUL bytes), not text.", field="text")
+    sample = text[:200_000]
+    controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    if controls > max(8, len(sample) // 20):
+        raise InputError("The draft looks like binary data (mostly control characters), not text.", field="text")
+    if not any(c.isalpha() for c in text):
+        raise InputError(
+            "The draft has no words in it (only symbols, numbers or emoji); nothing looks like an OKR.", field="text"
+        )
+
+
+# ---------------------------------------------------------------------------
+# Builders
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _KR:
+    t: Trimmed
+    priority: int  # 0 = labelled / in a key-results section, 1 = a plain list item
+    from_table: bool = False
+
+
+@dataclass(slots=True)
+class _Obj:
+    title: tuple[int, int] | None
+    owner: str | None = None
+    krs: list[_KR] = field(default_factory=list)
+    pending: bool = False  # "### Objective 1" with the title on the next line
+
+
+class _Extractor:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.objectives: list[_Obj] = []
+        self.current: _Obj | None = None
+        self.pending_owner: str | None = None
+
+    # -- objectives --------------------------------------------------------
+    def new_objective(self, s: int, e: int, strip_colon: bool = False) -> _Obj:
+        t = trim(self.text, s, e, weak=False)
+        end = t.end
+        if strip_colon:
+            while end > t.start and self.text[end - 1] in ":：":
+                end -= 1
+            t = trim(self.text, t.start, end, weak=False)
+        obj = _Obj(title=(t.start, t.end) if t.end > t.start else None, owner=t.owner or self.pending_owner)
+        obj.pending = obj.title is None
+        self.objectives.append(obj)
+        self.current = obj
+        return obj
+
+    def empty_objective(self) -> _Obj:
+        obj = _Obj(title=None, owner=self.pending_owner)
+        self.objectives.append(obj)
+        self.current = obj
+        return obj
+
+    def ensure_objective(self) -> _Obj:
+        return self.current if self.current is not None else self.empty_objective()
+
+    # -- key results -------------------------------------------------------
+    def add_kr(self, s: int, e: int, priority: int, node: Node | None = None, from_table: bool = False,
+               owner: str | None = None, progress: float | None = None) -> _KR | None:
+        t = trim(self.text, s, e)
+        if t.end <= t.start or not any(c.isalnum() for c in self.text[t.start : t.end]):
+            return None
+        if owner and not t.owner:
+            t.owner = owner
+        if progress is not None and t.progress is None:
+            t.progress = progress
+        if node is not None:
+            self._scan_details(node, t)
+        obj = self.ensure_objective()
+        if obj.pending:
+            obj.pending = False
+        if from_table:
+            key = _norm(self.text[t.start : t.end])
+            for kr in obj.krs:
+                if _norm(self.text[kr.t.start : kr.t.end]) == key:
+                    kr.t.owner = kr.t.owner or t.owner
+                    kr.t.progress = kr.t.progress if kr.t.progress is not None else t.progress
+                    return kr
+        kr = _KR(t, priority, from_table)
+        obj.krs.append(kr)
+        return kr
+
+    def _scan_details(self, node: Node, t: Trimmed) -> None:
+        """Owner/progress written as sub-bullets of a key result ("- Owner: Jane")."""
+        for child in node.children[:8]:
+            lab = child.label
+            if lab is None:
+                continue
+            if lab.kind == OWNER and not t.owner:
+                value = trim(self.text, lab.start, lab.end, weak=False)
+                if value.end > value.start:
+                    t.owner = self.text[value.start : value.end]
+            elif lab.kind == PROGRESS and t.progress is None:
+                t.progress = parse_progress(self.text[lab.start : lab.end])
+
+    # -- owners ------------------------------------------------------------
+    def owner_line(self, node: Node) -> None:
+        lab = node.label
+        assert lab is not None
+        value = trim(self.text, lab.start, lab.end, weak=False)
+        name = self.text[value.start : value.end].strip() if value.end > value.start else None
+        if not name:
+            return
+        if node.kind == "heading" or self.current is None:
+            self.pending_owner = name
+            self.current = None if node.kind == "heading" else self.current
+        elif not self.current.owner:
+            self.current.owner = name
+
+    # -- tables ------------------------------------------------------------
+    def table(self, node: Node, in_kr: bool) -> None:
+        p = tables.plan(self.text, node.rows, node.header, in_kr)
+        if p.kind == "ignore":
+            return
+        body = node.rows[p.body_start :]
+        if p.kind == "scores":
+            self._scores(node, p)
+            return
+        table_obj: tuple[int, int] | None = None
+        for row in body:
+            def cell(i: int | None) -> tuple[int, int] | None:
+                if i is None or i >= len(row) or row[i][1] <= row[i][0]:
+                    return None
+                return row[i]
+
+            oc, kc = cell(p.obj), cell(p.kr)
+            if oc is not None:
+                key = _norm(self.text[oc[0] : oc[1]])
+                if table_obj is None or key != _norm(self.text[table_obj[0] : table_obj[1]]):
+                    lab = classify(self.text, oc[0], oc[1])
+                    s = lab.start if lab.kind == OBJ else oc[0]
+                    self.new_objective(s, oc[1])
+                    table_obj = oc
+            if kc is None:
+                continue
+            lab = classify(self.text, kc[0], kc[1])
+            s = lab.start if lab.kind == KR else kc[0]
+            owner = None
+            if (c := cell(p.owner)) is not None:
+                ot = trim(self.text, c[0], c[1], weak=False)
+                owner = self.text[ot.start : ot.end] or None
+            progress = None
+            if (c := cell(p.progress)) is not None:
+                progress = parse_progress(self.text[c[0] : c[1]])
+            self.add_kr(s, kc[1], 0 if (in_kr or p.kr is not None) else 1, from_table=True, owner=owner,
+                        progress=progress)
+
+    def _scores(self, node: Node, p: tables.TablePlan) -> None:
+        """Score/tracking tables only fill progress of key results already listed."""
+        obj = self.current
+        if obj is None or not obj.krs:
+            return
+        head = node.rows[0]
+        body = node.rows[p.body_start :]
+        if p.ref is not None and p.progress is not None:  # rows: KR n | score
+            for row in body:
+                if max(p.ref, p.progress) >= len(row):
+                    continue
+                idx = _ref_index(self.text[row[p.ref][0] : row[p.ref][1]])
+                val = parse_progress(self.text[row[p.progress][0] : row[p.progress][1]])
+                if idx is not None and val is not None and idx < len(obj.krs) and obj.krs[idx].t.progress is None:
+                    obj.krs[idx].t.progress = val
+            return
+        cols = {}
+        for i, (a, b) in enumerate(head):
+            idx = _ref_index(self.text[a:b])
+            if idx is not None:
+                cols[i] = idx
+        for row in reversed(body):
+            vals = {idx: parse_progress(self.text[row[i][0] : row[i][1]]) for i, idx in cols.items() if i < len(row)}
+            if any(v is not None for v in vals.values()):
+                for idx, v in vals.items():
+                    if v is not None and idx < len(obj.krs) and obj.krs[idx].t.progress is None:
+                        obj.krs[idx].t.progress = v
+                break
+
+
+_REF = re.compile(r"(?i)^[*_` ]*(?:kr|key ?result)?[ \t]*#?[ \t]*(\d{1,3})[*_` ]*$")
+
+
+def _ref_index(cell: str) -> int | None:
+    m = _REF.match(cell.strip())
+    return int(m.group(1)) - 1 if m else None
+
+
+def _norm(s: str) -> str:
+    return _NORM_WS.sub(" ", s.strip(" *_`.,;:")).casefold()
+
+
+# ---------------------------------------------------------------------------
+# Deciding which nodes are objectives
+# ---------------------------------------------------------------------------
+
+
+def _kind(node: Node) -> str | None:
+    return node.label.kind if node.label is not None else None
+
+
+def _live_nodes(root: Node):
+    """Pre-order nodes outside non-KR sections (Vision, Notes, Tracking metrics...)."""
+    todo = list(reversed(root.children))
+    while todo:
+        node = todo.pop()
+        yield node
+        if _kind(node) in (NONKR, META, KR):
+            continue
+        todo.extend(reversed(node.children))
+
+
+def _plain_items(node: Node) -> list[Node]:
+    return [c for c in node.children if c.kind == "item" and _kind(c) is None]
+
+
+def _is_category(node: Node, text: str) -> bool:
+    if node.kind == "root":
+        return False
+    if _kind(node) in (SECTION, OBJSEC):
+        return True
+    return text[node.start : node.end].rstrip(" *_").endswith((":", "："))
+
+
+def _assign_implicit(root: Node, text: str) -> None:
+    """Mark objective nodes in a draft with no "Objective" labels."""
+    live = list(_live_nodes(root))
+    # 1. KR labels and "Key results" sections point at their objective.
+    for node in live:
+        if _kind(node) in (KR, KRSEC):
+            host = _host_of(node, text)
+            if host is not None and host.role is None:
+                host.role = "obj"
+    # 2. Plain lists: is the heading the objective (bullets are KRs) or a category (bullets are objectives)?
+    leaves: list[Node] = []
+    for node in [root, *live]:
+        if node.kind == "item" or node.role is not None or _kind(node) in (KRSEC, NONKR, META, KR, OBJ):
+            continue
+        if _plain_items(node) and not _inside_role(node):
+            leaves.append(node)
+    if not leaves:
+        return
+    nesting = {id(leaf): sum(1 for it in _plain_items(leaf) if _plain_items(it)) for leaf in leaves}
+    doc_nesting = any(nesting.values())
+    votes: dict[int, bool] = {}
+    for leaf in leaves:
+        items = _plain_items(leaf)
+        cat = _is_category(leaf, text) or leaf.kind == "root" or (
+            leaf.kind in ("heading", "para") and is_titleish(text, leaf.start, leaf.end)
+        )
+        votes[id(leaf)] = doc_nesting and (cat or nesting[id(leaf)] == len(items))
+    n_b = sum(votes.values())
+    n_h = len(votes) - n_b
+    for leaf in leaves:
+        bullets_are_objectives = n_b > n_h if n_b != n_h else votes[id(leaf)]
+        if bullets_are_objectives:
+            for it in _plain_items(leaf):
+                it.role = "obj"
+        elif leaf.kind == "root" or _kind(leaf) == OBJSEC or is_titleish(text, leaf.start, leaf.end):
+            leaf.role = "obj-empty"
+        else:
+            leaf.role = "obj"
+
+
+def _inside_role(node: Node) -> bool:
+    p = node.parent
+    while p is not None:
+        if p.role is not None or _kind(p) in (KRSEC, OBJ):
+            return True
+        p = p.parent
+    return False
+
+
+def _host_of(node: Node, text: str) -> Node | None:
+    """The objective a KR label or "Key results" section belongs to, in a draft without objective labels."""
+    parent = node.parent
+    if parent is None:
+        return None
+    if parent.kind == "item" and _kind(parent) is None:
+        return parent
+    if parent.kind == "heading" and _kind(parent) is None and not is_titleish(text, parent.start, parent.end):
+        return parent
+    siblings = parent.children
+    i = siblings.index(node) - 1
+    while i >= 0:
+        sib = siblings[i]
+        k = _kind(sib)
+        if k in (KR, KRSEC, META, OWNER, PROGRESS) or sib.kind == "table":
+            i -= 1
+            continue
+        if sib.kind in ("para", "heading", "item") and k is None and not is_titleish(text, sib.start, sib.end):
+            return sib
+        break
+    if parent.kind in ("para",) and _kind(parent) in (None, SECTION):
+        return parent
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The walk
+# ---------------------------------------------------------------------------
+
+
+def _first_level(node: Node) -> bool:
+    p = node.parent
+    if p is None or p.kind != "item":
+        return True
+    return p.role is not None or _kind(p) in (OBJ, KRSEC, SECTION, OBJSEC)
+
+
+def _walk(root: Node, ex: _Extractor) -> None:
+    text = ex.text
+    todo: list[tuple[Node, str]] = [(c, "none") for c in reversed(root.children)]
+    while todo:
+        node, ctx = todo.pop()
+        kind = _kind(node)
+
+        def descend(new_ctx: str) -> None:
+            todo.extend((c, new_ctx) for c in reversed(node.children))
+
+        if node.kind == "table":
+            ex.table(node, ctx == "kr")
+            continue
+        if kind == NONKR or kind == META:
+            continue
+        if kind == OBJ or node.role == "obj":
+            lab = node.label
+            if kind == OBJ and lab is not None:
+                ex.new_objective(lab.start, node.end)
+            else:
+                ex.new_objective(node.start, node.end, strip_colon=True)
+            descend("obj")
+            continue
+        if node.role == "obj-empty":
+            ex.empty_objective()
+            descend("obj")
+            continue
+        if kind == KRSEC:
+            lab = node.label
+            assert lab is not None
+            obj = ex.ensure_objective()
+            if lab.end > lab.start and lab.start < node.end:
+                if node.children and not obj.owner:
+                    obj.owner = names_in(text, lab.start, node.end)
+                elif not node.children:
+                    # "Key results: A; B" on one line
+                    for s, e in _split_semicolons(text, lab.start, node.end):
+                        ex.add_kr(s, e, 0)
+            descend("kr")
+            continue
+        if kind == KR:
+            lab = node.label
+            assert lab is not None
+            ex.add_kr(lab.start, node.end, 0, node)
+            continue
+        if kind == OWNER:
+            ex.owner_line(node)
+            continue
+        if kind == PROGRESS:
+            continue
+        if kind in (SECTION, OBJSEC):
+            descend(ctx)
+            continue
+        # plain nodes
+        cur = ex.current
+        if cur is not None and cur.pending and node.kind in ("para", "item") and ctx != "kr":
+            t = trim(text, node.start, node.end, weak=False)
+            if t.end > t.start:
+                cur.title = (t.start, t.end)
+                cur.pending = False
+                cur.owner = cur.owner or t.owner
+                descend(ctx)
+                continue
+        if node.kind == "item":
+            if _first_level(node):
+                ex.add_kr(node.start, node.end, 0 if ctx == "kr" else 1, node)
+            continue
+        if node.kind == "heading":
+            m = _HANDLE_HEADING.match(text, node.start, node.end)
+            if m:
+                ex.pending_owner = m.group("name")
+                ex.current = None
+        descend(ctx)
+
+
+def _split_semicolons(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    out = []
+    a = s
+    for k in range(s, e + 1):
+        if k == e or text[k] == ";":
+            if k > a:
+                out.append((a, k))
+            a = k + 1
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Public entry point
+# ---------------------------------------------------------------------------
+
+
+def parse_draft(text: str) -> Draft:
+    """Parse a pasted draft in any common shape into objectives and key results with spans."""
+    _check_usable(text)
+    draft, was_structured = parse_structured(text)
+    if draft is not None:
+        return draft
+    if was_structured:
+        raise InputError("The JSON has no objectives or key results (expected e.g. {\"objectives\": [...]}).",
+                         field="text")
+    root = build(text)
+    explicit = any(_kind(n) == OBJ for n in _live_nodes(root))
+    if not explicit:
+        _assign_implicit(root, text)
+    ex = _Extractor(text)
+    _walk(root, ex)
+    objectives = _finish(ex)
+    if not objectives:
+        objectives = _fallback(root, text)
+    return Draft(text=text, objectives=objectives)
+
+
+def _finish(ex: _Extractor) -> list[Objective]:
+    text = ex.text
+    all_krs = [kr for obj in ex.objectives for kr in obj.krs]
+    weak = sum(1 for kr in all_krs if kr.t.weak_owner)
+    accept_weak = weak >= 2 or (weak == 1 and len(all_krs) == 1)
+    out: list[Objective] = []
+    for obj in ex.objectives:
+        best = min((kr.priority for kr in obj.krs), default=1)
+        krs: list[KeyResult] = []
+        for kr in obj.krs:
+            if kr.priority != best:
+                continue
+            t = kr.t
+            s, e, owner, progress = t.start, t.end, t.owner, t.progress
+            if accept_weak and t.weak_owner and t.weak_end is not None and not owner:
+                e, owner = t.weak_end, t.weak_owner
+                progress = progress if progress is not None else t.weak_progress
+            krs.append(KeyResult(text=text[s:e], start=s, end=e, owner=owner, progress=progress))
+        if obj.title is None and not krs:
+            continue
+        if obj.title is None:
+            out.append(Objective(title="", owner=obj.owner, key_results=krs))
+        else:
+            s, e = obj.title
+            out.append(Objective(title=text[s:e], start=s, end=e, owner=obj.owner, key_results=krs))
+    return out
+
+
+def _fallback(root: Node, text: str) -> list[Objective]:
+    """No structure found: every statement line is a key result (under any plain heading)."""
+    ex = _Extractor(text)
+    for node in _live_nodes(root):
+        kind = _kind(node)
+        if kind in (NONKR, META, OWNER, PROGRESS, SECTION, OBJSEC, KRSEC):
+            continue
+        if node.kind == "heading":
+            if not is_titleish(text, node.start, node.end):
+                ex.new_objective(node.start, node.end, strip_colon=True)
+            continue
+        if node.kind in ("para", "item"):
+            ex.add_kr(node.start, node.end, 1)
+    return _finish(ex)
