@@ -43,7 +43,7 @@ _BASELINE_BEFORE_RE = re.compile(
 )
 _BASELINE_AFTER_RE = re.compile(
     r"^[^\w(]{0,3}\(?\s*(?:today|now|currently|current|baseline|at\s+present|as\s+of\s+(?:now|today)"
-    r"|last\s+(?:year|quarter|month|cycle|period)|in\s+(?:q[1-4]|(?:19|20)\d\d)\b|this\s+(?:year|quarter))\b",
+    r"|last\s+(?:year|quarter|month|cycle|period)|in\s+(?:q[1-4]|(?:19|20)\d\d)\s*\))\b",
     re.IGNORECASE,
 )
 _RELATIVE_BEFORE_RE = re.compile(
@@ -51,7 +51,7 @@ _RELATIVE_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE_AFTER_RE = re.compile(
-    r"^\s*(?:(?:year|month|quarter|week)[- ]?(?:over|on)[- ]?(?:year|month|quarter|week)|yoy|mom|qoq|wow"
+    r"^\s*(?:(?:year|month|quarter|week)[- ]?(?:over|on|to)[- ]?(?:year|month|quarter|week)|yoy|mom|qoq|wow"
     r"|increase|growth|rise|reduction|decrease|decline|drop|lift|uplift|improvement|more|fewer|less|higher|lower"
     r"|faster|slower|cheaper|better|gain|boost|jump|cut|up|down|year-on-year)\b",
     re.IGNORECASE,
@@ -85,6 +85,7 @@ _DETERMINERS = frozenset("the a an of our their its this that these those for to
 _METRIC_TAIL = frozenset(
     "rate rates score scores time times ratio count volume value size level growth index percentage share".split()
 )
+_COUNT_WORDS = frozenset("number amount count total volume".split())
 _CLAUSE_BREAK = frozenset(["and", "&", ";", "while", "whilst", "plus", "also"])
 _VERB_LABELS = ("activity_verbs", "outcome_verbs", "neutral_verbs", "maintain_words", "monitoring_words", "milestone_verbs")
 
@@ -293,7 +294,10 @@ def _fallback_chunk(r: _Reading, after_char: int) -> tuple[int, int] | None:
     i = 0
     while i < len(doc) and doc[i].idx < after_char:
         i += 1
-    while i < len(doc) and (doc[i].is_stop or doc[i].is_punct or doc[i].like_num) and doc[i].lower_ not in ("-",):
+    while i < len(doc) and (
+        doc[i].is_stop or doc[i].is_punct or doc[i].like_num or doc[i].lower_ in _COUNT_WORDS
+        or any(q.start <= doc[i].idx < q.end for q in doc._.okr_quantities or ())
+    ):
         i += 1
     start = i
     while i < len(doc) and doc[i].is_alpha and not doc[i].is_stop:
@@ -438,6 +442,9 @@ def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
         else:
             target_idx = candidates[0]
 
+    if target_idx is None and baseline_idx is not None and not has_direction_word and relative is None and delta is None:
+        # "contributions from 30 allies": "from" without any change asked is not a baseline
+        target_idx, baseline_idx = baseline_idx, None
     baseline_q = raw[baseline_idx] if baseline_idx is not None else None
     target_q = raw[target_idx] if target_idx is not None else None
     baseline = baseline_q.value if baseline_q else None
@@ -473,6 +480,11 @@ def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
         elif relative is not None:
             target = baseline * (1 + relative) if direction != "decrease" else baseline * (1 - min(relative, 1.0))
 
+    # "Eliminate downtime", "zero critical incidents": the target is zero
+    if target is None and relative is None and facts.get("verb_lemma") == "eliminate":
+        target, facts["comparator"] = 0.0, "="
+        direction = "decrease"
+
     # --- units ---------------------------------------------------------------
     unit_q = target_q or relative_q or baseline_q or delta
     if unit_q is not None:
@@ -498,7 +510,7 @@ def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
         cs, ce = _char_span(doc, *first)
         facts["metric"], facts["metric_span"] = text[cs:ce], (cs, ce)
     else:
-        anchor = target_q.end if target_q is not None else (facts["verb_span"][1] if verb is not None else r.prefix_end)
+        anchor = facts["verb_span"][1] if verb is not None else r.prefix_end
         chunk = _fallback_chunk(r, anchor)
         if chunk is not None:
             cs, ce = _char_span(doc, *chunk)
@@ -509,15 +521,21 @@ def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
     facts["quantities"] = [_quantity_model(q) for q in raw]
 
     # --- kinds of statement --------------------------------------------------
-    maintain = "maintain_words" in verb_labels or (
-        bool(r.spans.get("maintain_words")) and not (has_increase or has_decrease) and relative is None
-    )
+    # keep/maintain as the action (not "keep improving", not "draft and maintain the guides")
+    maintain = "maintain_words" in verb_labels and not _followed_by_gerund(doc, verb)
+    if not maintain and not (has_increase or has_decrease) and relative is None:
+        maintain = any(doc[s].lemma_ in ("stay", "remain") for s, _ in r.spans.get("maintain_words", ()))
     facts["is_maintain"] = maintain
     if maintain:
         facts["direction"] = "maintain"
-    facts["is_monitoring"] = "monitoring_words" in verb_labels or (
-        bool(r.spans.get("monitoring_words")) and verb is None and target is None and relative is None
+    # watching a number: "Track NPS", "Report pipeline weekly", "Create a KPI dashboard"
+    monitoring_verb = "monitoring_words" in verb_labels or (
+        bool(r.spans.get("monitoring_words")) and (bool(chunks) or bool(r.spans.get("monitoring_nouns")))
     )
+    monitoring_object = bool(r.spans.get("monitoring_nouns")) and (
+        verb is None or bool(verb_labels & {"activity_verbs", "neutral_verbs", "monitoring_words"})
+    )
+    facts["is_monitoring"] = (monitoring_verb or monitoring_object) and target is None and relative is None
     facts["is_milestone"] = (
         ("milestone_verbs" in verb_labels or (verb is None and bool(r.spans.get("milestone_verbs"))))
         and target is None
@@ -531,6 +549,11 @@ def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
         and (bounded_word or baseline_q is not None and baseline_q.unit == "percent" or target_q.value >= 90)
     )
     return Facts(**facts)
+
+
+def _followed_by_gerund(doc: Doc, verb: tuple[int, int] | None) -> bool:
+    """"Keep improving X" asks to continue an effort, not to hold a level."""
+    return verb is not None and verb[1] < len(doc) and doc[verb[1]].lower_.endswith("ing")
 
 
 def _near_label(r: _Reading, q: RawQuantity, label: str, window: int = 4) -> bool:

@@ -10,6 +10,9 @@ features and for ranking, not calibrated.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from coach.models import Facts, Labels
 from rules.lexicon import Lexicon, load_lexicon
 from rules.nlp import lemma_of
@@ -57,6 +60,34 @@ def stretch_level(facts: Facts, lexicon: Lexicon | None = None) -> tuple[str, fl
     return "moonshot", 0.8
 
 
+_WORD_RE = re.compile(r"[a-z]+")
+# Recurring activity with no number to reach: "Write in a journal weekly", "Host the meetup every month".
+_RECURRING_RE = re.compile(
+    r"\b(?:daily|weekly|biweekly|fortnightly|monthly|quarterly|every\s+(?:single\s+)?(?:\w+\s+)?(?:day|week|month|quarter|year|sprint)s?"
+    r"|each\s+(?:day|week|month|quarter|sprint)|once\s+(?:a|per|every)\b)",
+    re.IGNORECASE,
+)
+# "Implement X to reduce Y from 12% to 5%": the purpose clause names the outcome.
+_PURPOSE_RE = re.compile(
+    r"\b(?:to|and|so\s+that\s+we)\s+(?:increase|reduce|decrease|grow|improve|raise|lower|cut|boost|double|halve|lift)\b",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=8192)
+def _lemmas(text: str) -> frozenset[str]:
+    return frozenset(lemma_of(w) for w in _WORD_RE.findall(text.lower()))
+
+
+def _any_word(text: str | None, words: list[str]) -> bool:
+    """Does ``text`` contain one of the lexicon ``words`` (single words by lemma, phrases as substrings)?"""
+    if not text:
+        return False
+    lemmas = _lemmas(text)
+    low = text.lower()
+    return any((w in lemmas) if " " not in w else (w in low) for w in words)
+
+
 def _has_metric_noun(facts: Facts, lexicon: Lexicon) -> bool:
     """Does the metric phrase contain a KPI word of the lexicon (not just any noun phrase)?"""
     if not facts.metric:
@@ -75,13 +106,27 @@ def _is_deliverable(facts: Facts, lexicon: Lexicon) -> bool:
     return any(lemma_of(w) in deliverables for w in facts.metric.lower().split())
 
 
-def phrasing(facts: Facts, lexicon: Lexicon) -> tuple[str, float]:
-    """task or outcome, with a confidence."""
+def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float]:
+    """task or outcome, with a confidence (the guide's test: would it be 'done' if nothing changed?)."""
     metric_noun = _has_metric_noun(facts, lexicon)
+    deliverable = _is_deliverable(facts, lexicon)
     money = facts.unit == "currency" or facts.currency is not None
+    actors = _any_word(text, lexicon.actor_nouns)
+    first_q = facts.quantities[0].start if facts.quantities else None
+    counted_subject = (
+        first_q is not None and actors and (facts.verb_span is None or facts.verb_span[0] > first_q)
+        and not text[: first_q].strip(" -*•[]().:0123456789").lower().split()[:1] in ([w] for w in lexicon.activity_verbs)
+    )
+    has_change = facts.baseline is not None or facts.relative_change is not None
     if facts.is_outcome_verb:
+        if deliverable and not metric_noun:
+            return "task", 0.65  # "Increase blog posts from 20 to 50": more output, same activity
         return "outcome", 0.9
+    if counted_subject and not deliverable:
+        return "outcome", 0.75  # "250 people join the programme"
     if facts.is_activity_verb:
+        if has_change and _PURPOSE_RE.search(text):
+            return "outcome", 0.6
         return "task", 0.9
     if facts.is_maintain:
         return "outcome", 0.7
@@ -89,39 +134,41 @@ def phrasing(facts: Facts, lexicon: Lexicon) -> tuple[str, float]:
         return "task", 0.7
     if facts.verb is not None:
         # neutral ("get", "make", "secure") or unknown verb: the object decides
-        if (metric_noun or money) and not _is_deliverable(facts, lexicon):
+        if (metric_noun or money or actors) and not deliverable:
             return "outcome", 0.7
         return "task", 0.7
     # no verb: a metric with or without a number reads as a result
-    if _is_deliverable(facts, lexicon) and not metric_noun:
+    if deliverable and not metric_noun:
         return "task", 0.6
     if facts.is_milestone:
         return "task", 0.6
     return "outcome", 0.7
 
 
-def measurable(facts: Facts) -> tuple[bool, float]:
-    """A quantity with a target value, or a relative target; a deadline or milestone alone is not enough."""
+def measurable(facts: Facts, text: str = "") -> tuple[bool, float]:
+    """A quantity with a target value, or a relative target; a deadline or milestone alone is not enough.
+
+    A stated frequency for a recurring activity ("weekly", "every day") is a
+    target anyone can check, so it counts too (not for monitoring a metric).
+    """
     if facts.target is not None or facts.relative_change is not None:
         return True, 0.9
+    if facts.verb is not None and not facts.is_monitoring and _RECURRING_RE.search(text):
+        return True, 0.6
     return False, 0.85
 
 
-def kpi_confusion(facts: Facts, lexicon: Lexicon) -> tuple[bool, float]:
-    """Keep/maintain wording, monitoring/reporting, or a bare metric with no direction and no target."""
+def kpi_confusion(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[bool, float]:
+    """Keep/maintain wording, monitoring/reporting, a bare metric, or a recurring chore with no number to reach."""
     if facts.is_maintain:
         return True, 0.9
     if facts.is_monitoring:
         return True, 0.8
-    bare = (
-        facts.verb is None
-        and facts.direction is None
-        and facts.target is None
-        and facts.relative_change is None
-        and _has_metric_noun(facts, lexicon)
-    )
-    if bare:
+    no_change = facts.direction is None and facts.target is None and facts.relative_change is None
+    if no_change and facts.verb is None and _has_metric_noun(facts, lexicon):
         return True, 0.75
+    if no_change and facts.verb is not None and _RECURRING_RE.search(text):
+        return True, 0.65
     return False, 0.85
 
 
@@ -133,9 +180,9 @@ def _binary(value: bool, confidence: float) -> dict[str, float]:
 def labels_from_facts(text: str, facts: Facts, lexicon: Lexicon | None = None) -> Labels:
     """The four labels of one key-result statement from its facts (``source="rules"``)."""
     lexicon = lexicon or load_lexicon()
-    phr, p_phr = phrasing(facts, lexicon)
-    meas, p_meas = measurable(facts)
-    kpi, p_kpi = kpi_confusion(facts, lexicon)
+    phr, p_phr = phrasing(facts, lexicon, text)
+    meas, p_meas = measurable(facts, text)
+    kpi, p_kpi = kpi_confusion(facts, lexicon, text)
     level, p_level = stretch_level(facts, lexicon)
     other = (1 - p_level) / 3
     probabilities = {

@@ -30,6 +30,8 @@ WORD_LISTS: tuple[str, ...] = (
     "monitoring_words",
     "milestone_verbs",
     "deliverable_nouns",
+    "actor_nouns",
+    "monitoring_nouns",
     "metric_nouns",
     "lower_is_better",
     "bounded_metrics",
@@ -79,6 +81,8 @@ class Lexicon(BaseModel):
     monitoring_words: list[str] = Field(default_factory=list)
     milestone_verbs: list[str] = Field(default_factory=list)
     deliverable_nouns: list[str] = Field(default_factory=list)
+    actor_nouns: list[str] = Field(default_factory=list)
+    monitoring_nouns: list[str] = Field(default_factory=list)
     metric_nouns: list[str] = Field(default_factory=list)
     lower_is_better: list[str] = Field(default_factory=list)
     bounded_metrics: list[str] = Field(default_factory=list)

@@ -200,6 +200,8 @@ _DEADLINE_RE = re.compile(
     r"(?:days?|weeks?|months?|quarters?|years?|sprints?)\b"
     r"|\b(?:within|in)\s+(?:\d+|two|three|four|five|six|nine|twelve)\s+(?:months?|quarters?|years?|sprints?)\b"
     r")"
+    # a year opening the statement: "2026 report ...", "2025: ..."
+    rf"|(?:^|:\s)[^\w$€£]*(?P<y>{_YEAR})\b(?![%.,]\d|\s*(?:(?-i:[a-z])|\+|%|k\b))"
     # a bare month or year after a time preposition: "by June", "in 2026"
     rf"|(?:\b(?:by|before|until|till|through|in|during|for|of|since|from|after)\s+)"
     rf"(?P<p>(?:{_DATE})|{_MONTH}(?![a-z])|{_YEAR}\b(?![%.,]\d))",
@@ -308,7 +310,7 @@ def find_deadlines(text: str) -> list[Deadline]:
     """Every deadline or timeframe expression, left to right, without its preposition."""
     out: list[Deadline] = []
     for m in _DEADLINE_RE.finditer(text):
-        group = "d" if m.group("d") else "p"
+        group = "d" if m.group("d") else ("y" if m.group("y") else "p")
         start, end = m.span(group)
         phrase = m.group(group)
         out.append(Deadline(phrase, start, end))
@@ -338,8 +340,10 @@ def find_quantities(text: str, deadlines: list[Deadline], identifier_words: froz
         if re.search(r"#$", before):
             continue  # #1 in the category: a rank, not an amount
         num = m.group("num")
-        if num.lower() == "one" and re.match(r"\s*(?:of|-|on|another|day|time|place|way|stop|page|pager)\b", text[m.end("num") :], re.I):
+        if num.lower() == "one" and re.match(r"\s*(?:of|-|on|another|place|way|stop|page|pager)\b", text[m.end("num") :], re.I):
             continue
+        if re.match(r"\s*(?:version|release)\b", text[end:], re.I) and "." in num:
+            continue  # "the 1.0 version"
         value = _to_float(num)
         mult = (m.group("mult") or m.group("multw") or "").lower()
         if mult:
