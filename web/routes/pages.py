@@ -43,7 +43,9 @@ def _check(coach, settings, text: str):
 def _report_context(coach, settings, text: str) -> dict:
     report, findings, segments, error = _check(coach, settings, text)
     refs = {id(f): ref for ref, f in findings}
-    return {"report": report, "findings": findings, "segments": segments, "error": error, "text": text, "refs": refs}
+    # templates call anchor(f) to give each finding the id its highlighted span links to
+    return {"report": report, "segments": segments, "error": error, "text": text,
+            "anchor": lambda f: refs.get(id(f), "")}
 
 
 @router.get("/", response_class=HTMLResponse)
