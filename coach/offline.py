@@ -264,7 +264,7 @@ class _Reading:
         self.metric = self._metric()
         low = self.metric.lower()
         self.decrease = self.facts.direction == "decrease" or any(
-            re.search(rf"\b{re.escape(w)}", low) for w in lower_is_better
+            re.search(rf"(?<![\w-]){re.escape(w)}s?\b", low) for w in lower_is_better
         )
         self.rate = bool(_RATE_WORDS.search(low)) or any(re.search(rf"\b{re.escape(w)}", low) for w in bounded)
         self.rate = self.rate or any(n.percent for n in self.numbers)
