@@ -29,6 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coach.models import Draft, Facts, KeyResult, Labels, Objective, Quantity
+from rules.labels import relative_change
+from rules.lexicon import Lexicon
+from rules.nlp import lemma_of
 
 # ---------------------------------------------------------------------------
 # What checks receive and return
@@ -50,6 +53,7 @@ class KeyResultContext:
     facts: Facts
     labels: Labels
     params: dict[str, Any]
+    lexicon: Lexicon
 
 
 @dataclass(frozen=True)
@@ -132,24 +136,10 @@ def target_quantity(facts: Facts) -> Quantity | None:
     return matches[-1] if matches else None
 
 
-def asked_change(facts: Facts) -> float | None:
-    """The relative change r of LABELS.md, or None when it cannot be told from the statement.
-
-    Baseline and target give |T - B| / |B|; for a percentage bounded by 100%
-    (uptime, accuracy) with a baseline above 90% moving toward 100% the
-    remaining gap is measured instead; otherwise the stated relative change.
-    """
-    b, t = facts.baseline, facts.target
-    if b is not None and t is not None:
-        if facts.bounded_percent and facts.unit == "percent" and 90 < b < 100 and b < t <= 100:
-            gap_before, gap_after = 100 - b, 100 - t
-            return abs(gap_before - gap_after) / gap_before
-        if b != 0:
-            return abs(t - b) / abs(b)
-        return None if t == 0 else float("inf")
-    if facts.relative_change is not None:
-        return abs(facts.relative_change)
-    return None
+def asked_change(facts: Facts, lexicon: Lexicon) -> float | None:
+    """The relative change r of LABELS.md (the labels' own reading, so rules and labels agree)."""
+    r = relative_change(facts, lexicon)
+    return None if r is None else abs(r)
 
 
 def change_span(text: str, facts: Facts) -> tuple[int, int]:
@@ -179,9 +169,21 @@ def percent(r: float) -> str:
     return f"{pct:.1f}%" if pct < 1 and pct != 0 else f"{pct:.0f}%"
 
 
-def asks_change_without_baseline(facts: Facts, labels: Labels) -> bool:
-    """A change to a target is asked, but neither the start nor a relative change is given."""
-    return (
+# "... to 45", "to under 2 hours", "to < 5%": a change *to* a target, the shape that needs a baseline.
+_TO_TARGET = re.compile(
+    r"\bto\s+(?:(?:under|below|over|above|less|more|fewer|than|at|least|most|just|about|around|roughly|a|an|the)\s+)*"
+    r"(?:[<>≤≥]=?\s*)?(?:[$€£]|[A-Z]{3}\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def asks_change_without_baseline(facts: Facts, labels: Labels, text: str) -> bool:
+    """A change *to* a target is asked ("Increase NPS to 45"), with no start and no relative change.
+
+    Counts with no "to" ("Close 10 new deals") are not a change to a level:
+    OKR-K010 covers them, as information only.
+    """
+    if not (
         labels.measurable
         and not labels.kpi_confusion
         and facts.direction in ("increase", "decrease")
@@ -189,7 +191,10 @@ def asks_change_without_baseline(facts: Facts, labels: Labels) -> bool:
         and facts.baseline is None
         and facts.relative_change is None
         and not facts.magnitude_word
-    )
+    ):
+        return False
+    q = target_quantity(facts)
+    return q is not None and _TO_TARGET.search(text[: q.start]) is not None
 
 
 # ---------------------------------------------------------------------------
@@ -219,7 +224,7 @@ def binary_milestone(ctx: KeyResultContext) -> Iterable[Hit]:
 @check("no-baseline")
 def no_baseline(ctx: KeyResultContext) -> Iterable[Hit]:
     f = ctx.facts
-    if asks_change_without_baseline(f, ctx.labels):
+    if asks_change_without_baseline(f, ctx.labels, ctx.text):
         q = target_quantity(f)
         s, e = (q.start, q.end) if q else whole(ctx.text)
         yield Hit(s, e, {"metric": f.metric or "the metric", "target": ctx.text[s:e] if q else f"{f.target:g}"})
@@ -247,7 +252,7 @@ def bare_metric(ctx: KeyResultContext) -> Iterable[Hit]:
 
 @check("stretch-too-safe")
 def stretch_too_safe(ctx: KeyResultContext) -> Iterable[Hit]:
-    r = asked_change(ctx.facts)
+    r = asked_change(ctx.facts, ctx.lexicon)
     limit = float(ctx.params["safe_below"])
     if r is not None and r < limit and not ctx.labels.kpi_confusion and ctx.facts.direction != "maintain":
         yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent(r), "threshold": percent(limit)})
@@ -255,7 +260,7 @@ def stretch_too_safe(ctx: KeyResultContext) -> Iterable[Hit]:
 
 @check("moonshot")
 def moonshot(ctx: KeyResultContext) -> Iterable[Hit]:
-    r = asked_change(ctx.facts)
+    r = asked_change(ctx.facts, ctx.lexicon)
     limit = float(ctx.params["moonshot_above"])
     if r is not None and r > limit and not ctx.labels.kpi_confusion:
         yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent(r), "threshold": percent(limit)})
@@ -264,27 +269,46 @@ def moonshot(ctx: KeyResultContext) -> Iterable[Hit]:
 @check("stretch-unknown")
 def stretch_unknown(ctx: KeyResultContext) -> Iterable[Hit]:
     L, f = ctx.labels, ctx.facts
-    quiet = L.phrasing == "task" or not L.measurable or L.kpi_confusion or asks_change_without_baseline(f, L)
+    quiet = L.phrasing == "task" or not L.measurable or L.kpi_confusion or asks_change_without_baseline(f, L, ctx.text)
     if L.stretch == "unknown" and not quiet:
         q = target_quantity(f) or (f.quantities[0] if f.quantities else None)
         s, e = (q.start, q.end) if q else whole(ctx.text)
         yield Hit(s, e, {"target": ctx.text[s:e] if q else "the target"})
 
 
-_JOINER = re.compile(r"\b(and|while|plus|as well as|along with)\b|[;&]", re.IGNORECASE)
+_JOINER = re.compile(r"\b(?:and|while|whilst|plus|as well as|along with)\b|[;&]", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def _change_word_after(text: str, lexicon: Lexicon) -> bool:
+    """Does the clause start with a change verb ("... and cut churn", "while reducing tickets")?"""
+    change = {*lexicon.increase_words, *lexicon.decrease_words, *lexicon.outcome_verbs}
+    return any(lemma_of(w) in change or w.lower() in change for w in _WORD.findall(text)[:3])
 
 
 @check("two-metrics")
 def two_metrics(ctx: KeyResultContext) -> Iterable[Hit]:
-    f = ctx.facts
-    metrics = list(dict.fromkeys(m.strip().lower() for m in f.metrics if m.strip()))
-    if len(metrics) < 2 or len(f.quantities) < 2:
-        return
-    # Two metrics only count when each comes with its own number: a joiner must
-    # separate quantities, so "revenue from enterprise and mid-market from $2M to $3M" passes.
-    first_q, last_q = f.quantities[0], f.quantities[-1]
-    if any(first_q.end <= m.start() < last_q.start for m in _JOINER.finditer(ctx.text)):
-        yield Hit(*whole(ctx.text), {"metrics": ", ".join(metrics)})
+    """Two clauses that each carry their own number, joined by and/while/plus/';'.
+
+    A joiner must sit between quantities, so "revenue from enterprise and
+    mid-market customers from $2M to $3M" (one metric, two segments) passes.
+    The clause after the joiner must either be a second metric the facts read
+    or start with a change verb ("and cut churn from 5% to 3%").
+    """
+    f, text = ctx.facts, ctx.text
+    metrics = list(dict.fromkeys(m.strip() for m in f.metrics if m.strip()))
+    for joiner in _JOINER.finditer(text):
+        before = [q for q in f.quantities if q.end <= joiner.start()]
+        after = [q for q in f.quantities if q.start >= joiner.end()]
+        if not before or not after:
+            continue
+        if len(metrics) >= 2 or _change_word_after(text[joiner.end() : after[0].start], ctx.lexicon):
+            if len(metrics) >= 2:
+                named = ", ".join(f"'{m}'" for m in metrics)
+            else:
+                named = f"'{shorten(text[: joiner.start()], 40)}' and '{shorten(text[joiner.end() :], 40)}'"
+            yield Hit(*whole(text), {"metrics": named})
+            return
 
 
 # ---------------------------------------------------------------------------

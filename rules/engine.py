@@ -92,7 +92,7 @@ class RuleEngine:
 
     def labels(self, text: str, facts: Facts) -> Labels:
         """The four labels from the rules alone (``source="rules"``)."""
-        return labels_from_facts(text, facts)
+        return labels_from_facts(text, facts, self.lexicon)
 
     def rules(self, scope: Scope | None = None) -> list[ActiveRule]:
         """The rules this engine runs (after the profile), in catalogue order."""
@@ -113,7 +113,7 @@ class RuleEngine:
         labels = labels if labels is not None else self.labels(text, facts)
         out: list[Finding] = []
         for rule in self._rules["key_result"]:
-            ctx = KeyResultContext(text=text, facts=facts, labels=labels, params=rule.params)
+            ctx = KeyResultContext(text=text, facts=facts, labels=labels, params=rule.params, lexicon=self.lexicon)
             for hit in rule.check(ctx):
                 out.append(self._finding(rule, hit, offset))
         return _sorted(out)

@@ -114,7 +114,7 @@ def test_facts_many_matches_facts(engine: RuleEngine) -> None:
 def test_labels_delegate_to_rules_labels(engine: RuleEngine) -> None:
     text = "Keep uptime at 99.9%"
     facts = engine.facts(text)
-    assert engine.labels(text, facts) == labels_from_facts(text, facts)
+    assert engine.labels(text, facts) == labels_from_facts(text, facts, engine.lexicon)
     assert engine.labels(text, facts).source == "rules"
 
 

@@ -67,17 +67,20 @@ def test_stretch_threshold_parameter() -> None:
 
 
 def test_vocabulary_extends_the_lexicon() -> None:
-    text = "Frobnicate 12 partner dashboards every week"
+    text = "Frobnicate customer churn from 5% to 3%"
     assert "OKR-K001" not in kr_rules(RuleEngine(), text)
     engine = RuleEngine(parse_profile({"vocabulary": {"activity_verbs": ["frobnicate"]}}))
     assert "frobnicate" in engine.lexicon.activity_verbs
     assert "OKR-K001" in kr_rules(engine, text)
 
 
-def test_kpi_names_alias_goes_to_metric_nouns() -> None:
-    profile = parse_profile({"vocabulary": {"kpi_names": ["gross bookings"]}})
-    assert profile.lexicon_extra() == {"metric_nouns": ["gross bookings"]}
-    assert "gross bookings" in RuleEngine(profile).lexicon.metric_nouns
+def test_kpi_names_make_a_bare_company_metric_a_kpi() -> None:
+    profile = parse_profile({"vocabulary": {"kpi_names": ["widget flux"]}})
+    assert profile.lexicon_extra() == {"metric_nouns": ["widget flux"]}
+    assert "widget flux" in RuleEngine(profile).lexicon.metric_nouns
+    assert "OKR-K007" not in kr_rules(RuleEngine(), "Widget flux")
+    assert "OKR-K007" in kr_rules(RuleEngine(profile), "Widget flux")
+    assert "OKR-K007" not in kr_rules(RuleEngine(profile), "Gadget flux")
 
 
 def test_env_var_names_the_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
