@@ -52,7 +52,6 @@ class KeyResultContext:
     text: str
     facts: Facts
     labels: Labels
-    params: dict[str, Any]
     lexicon: Lexicon
 
 
@@ -61,16 +60,15 @@ class ObjectiveContext:
     objective: Objective
     title_facts: Facts
     kr_facts: list[Facts]
-    params: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class DraftContext:
     draft: Draft
-    params: dict[str, Any]
 
 
-Check = Callable[[Any], Iterable[Hit]]
+#: A check takes the context of its scope and the rule's effective parameters.
+Check = Callable[[Any, dict[str, Any]], Iterable[Hit]]
 CHECKS: dict[str, Check] = {}
 
 
@@ -203,26 +201,26 @@ def asks_change_without_baseline(facts: Facts, labels: Labels, text: str) -> boo
 
 
 @check("task-phrasing")
-def task_phrasing(ctx: KeyResultContext) -> Iterable[Hit]:
+def task_phrasing(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     if ctx.labels.phrasing == "task":
         s, e, verb = verb_hit(ctx.text, ctx.facts)
         yield Hit(s, e, {"verb": verb})
 
 
 @check("not-measurable")
-def not_measurable(ctx: KeyResultContext) -> Iterable[Hit]:
+def not_measurable(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     if not ctx.labels.measurable and not ctx.facts.is_milestone:
         yield Hit(*whole(ctx.text))
 
 
 @check("binary-milestone")
-def binary_milestone(ctx: KeyResultContext) -> Iterable[Hit]:
+def binary_milestone(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     if not ctx.labels.measurable and ctx.facts.is_milestone:
         yield Hit(*whole(ctx.text))
 
 
 @check("no-baseline")
-def no_baseline(ctx: KeyResultContext) -> Iterable[Hit]:
+def no_baseline(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     f = ctx.facts
     if asks_change_without_baseline(f, ctx.labels, ctx.text):
         q = target_quantity(f)
@@ -231,43 +229,43 @@ def no_baseline(ctx: KeyResultContext) -> Iterable[Hit]:
 
 
 @check("maintain-metric")
-def maintain_metric(ctx: KeyResultContext) -> Iterable[Hit]:
+def maintain_metric(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     if ctx.labels.kpi_confusion and ctx.facts.is_maintain:
         s, e, verb = verb_hit(ctx.text, ctx.facts)
         yield Hit(s, e, {"verb": verb})
 
 
 @check("monitoring-metric")
-def monitoring_metric(ctx: KeyResultContext) -> Iterable[Hit]:
+def monitoring_metric(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     if ctx.labels.kpi_confusion and ctx.facts.is_monitoring and not ctx.facts.is_maintain:
         s, e, verb = verb_hit(ctx.text, ctx.facts)
         yield Hit(s, e, {"verb": verb})
 
 
 @check("bare-metric")
-def bare_metric(ctx: KeyResultContext) -> Iterable[Hit]:
+def bare_metric(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     if ctx.labels.kpi_confusion and not ctx.facts.is_maintain and not ctx.facts.is_monitoring:
         yield Hit(*whole(ctx.text), {"metric": ctx.facts.metric or ctx.text.strip()})
 
 
 @check("stretch-too-safe")
-def stretch_too_safe(ctx: KeyResultContext) -> Iterable[Hit]:
+def stretch_too_safe(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     r = asked_change(ctx.facts, ctx.lexicon)
-    limit = float(ctx.params["safe_below"])
+    limit = float(params["safe_below"])
     if r is not None and r < limit and not ctx.labels.kpi_confusion and ctx.facts.direction != "maintain":
         yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent(r), "threshold": percent(limit)})
 
 
 @check("moonshot")
-def moonshot(ctx: KeyResultContext) -> Iterable[Hit]:
+def moonshot(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     r = asked_change(ctx.facts, ctx.lexicon)
-    limit = float(ctx.params["moonshot_above"])
+    limit = float(params["moonshot_above"])
     if r is not None and r > limit and not ctx.labels.kpi_confusion:
         yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent(r), "threshold": percent(limit)})
 
 
 @check("stretch-unknown")
-def stretch_unknown(ctx: KeyResultContext) -> Iterable[Hit]:
+def stretch_unknown(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     L, f = ctx.labels, ctx.facts
     quiet = L.phrasing == "task" or not L.measurable or L.kpi_confusion or asks_change_without_baseline(f, L, ctx.text)
     if L.stretch == "unknown" and not quiet:
@@ -287,7 +285,7 @@ def _change_word_after(text: str, lexicon: Lexicon) -> bool:
 
 
 @check("two-metrics")
-def two_metrics(ctx: KeyResultContext) -> Iterable[Hit]:
+def two_metrics(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     """Two clauses that each carry their own number, joined by and/while/plus/';'.
 
     A joiner must sit between quantities, so "revenue from enterprise and
@@ -319,7 +317,7 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 @check("objective-with-target")
-def objective_with_target(ctx: ObjectiveContext) -> Iterable[Hit]:
+def objective_with_target(ctx: ObjectiveContext, params: dict[str, Any]) -> Iterable[Hit]:
     for q in ctx.title_facts.quantities:
         if q.unit is None and _YEAR.match(q.text.strip()):
             continue  # "in 2026" is a date, not a target
@@ -328,7 +326,7 @@ def objective_with_target(ctx: ObjectiveContext) -> Iterable[Hit]:
 
 
 @check("objective-is-task")
-def objective_is_task(ctx: ObjectiveContext) -> Iterable[Hit]:
+def objective_is_task(ctx: ObjectiveContext, params: dict[str, Any]) -> Iterable[Hit]:
     f = ctx.title_facts
     if f.is_activity_verb and not f.is_outcome_verb:
         s, e, verb = verb_hit(ctx.objective.title, f)
@@ -336,21 +334,21 @@ def objective_is_task(ctx: ObjectiveContext) -> Iterable[Hit]:
 
 
 @check("key-result-count")
-def key_result_count(ctx: ObjectiveContext) -> Iterable[Hit]:
+def key_result_count(ctx: ObjectiveContext, params: dict[str, Any]) -> Iterable[Hit]:
     n = len(ctx.objective.key_results)
-    if n and not int(ctx.params["min_key_results"]) <= n <= int(ctx.params["max_key_results"]):
+    if n and not int(params["min_key_results"]) <= n <= int(params["max_key_results"]):
         yield Hit(*whole(ctx.objective.title), {"count": n})
 
 
 @check("objective-title-too-long")
-def objective_title_too_long(ctx: ObjectiveContext) -> Iterable[Hit]:
+def objective_title_too_long(ctx: ObjectiveContext, params: dict[str, Any]) -> Iterable[Hit]:
     title = ctx.objective.title.strip()
-    if len(title) > int(ctx.params["max_title_chars"]):
+    if len(title) > int(params["max_title_chars"]):
         yield Hit(*whole(ctx.objective.title), {"chars": len(title)})
 
 
 @check("objective-without-key-results")
-def objective_without_key_results(ctx: ObjectiveContext) -> Iterable[Hit]:
+def objective_without_key_results(ctx: ObjectiveContext, params: dict[str, Any]) -> Iterable[Hit]:
     if not ctx.objective.key_results:
         yield Hit(*whole(ctx.objective.title))
 
@@ -385,15 +383,15 @@ def kr_span(kr: KeyResult, fallback: tuple[int, int] = (0, 0)) -> tuple[int, int
 
 
 @check("too-many-objectives")
-def too_many_objectives(ctx: DraftContext) -> Iterable[Hit]:
-    limit = int(ctx.params["max_objectives"])
+def too_many_objectives(ctx: DraftContext, params: dict[str, Any]) -> Iterable[Hit]:
+    limit = int(params["max_objectives"])
     objs = ctx.draft.objectives
     if len(objs) > limit:
         yield Hit(*objective_span(objs[limit]), {"count": len(objs)})
 
 
 @check("missing-owner")
-def missing_owner(ctx: DraftContext) -> Iterable[Hit]:
+def missing_owner(ctx: DraftContext, params: dict[str, Any]) -> Iterable[Hit]:
     objs = ctx.draft.objectives
     kr_owners = any(kr.owner for o in objs for kr in o.key_results)
     obj_owners = any(o.owner for o in objs)
@@ -415,7 +413,7 @@ def _normalise(text: str) -> str:
 
 
 @check("duplicate-key-result")
-def duplicate_key_result(ctx: DraftContext) -> Iterable[Hit]:
+def duplicate_key_result(ctx: DraftContext, params: dict[str, Any]) -> Iterable[Hit]:
     seen: dict[str, str] = {}
     for obj in ctx.draft.objectives:
         for kr in obj.key_results:

@@ -111,10 +111,10 @@ class RuleEngine:
         avoid computing them twice; they must be the rule labels of ``text``.
         """
         labels = labels if labels is not None else self.labels(text, facts)
+        ctx = KeyResultContext(text=text, facts=facts, labels=labels, lexicon=self.lexicon)
         out: list[Finding] = []
         for rule in self._rules["key_result"]:
-            ctx = KeyResultContext(text=text, facts=facts, labels=labels, params=rule.params, lexicon=self.lexicon)
-            for hit in rule.check(ctx):
+            for hit in rule.check(ctx, rule.params):
                 out.append(self._finding(rule, hit, offset))
         return _sorted(out)
 
@@ -123,12 +123,10 @@ class RuleEngine:
         rules = self._rules["objective"]
         if not rules:
             return []
-        ctx = ObjectiveContext(
-            objective=obj, title_facts=self.facts(obj.title), kr_facts=list(kr_facts or []), params={}
-        )
+        ctx = ObjectiveContext(objective=obj, title_facts=self.facts(obj.title), kr_facts=list(kr_facts or []))
         out: list[Finding] = []
         for rule in rules:
-            for hit in rule.check(_with_params(ctx, rule.params)):
+            for hit in rule.check(ctx, rule.params):
                 start, end = objective_span(obj, (hit.start, hit.end))
                 out.append(self._finding(rule, Hit(start, end, hit.values), 0))
         return _sorted(out)
@@ -136,8 +134,9 @@ class RuleEngine:
     def check_draft(self, draft: Draft) -> list[Finding]:
         """Draft-level findings only (objective count, owners, duplicates); absolute spans."""
         out: list[Finding] = []
+        ctx = DraftContext(draft=draft)
         for rule in self._rules["draft"]:
-            for hit in rule.check(DraftContext(draft=draft, params=rule.params)):
+            for hit in rule.check(ctx, rule.params):
                 out.append(self._finding(rule, hit, 0))
         return _sorted(out)
 
@@ -166,12 +165,6 @@ class RuleEngine:
             suggestion=" ".join(rule.spec.suggestion.format_map(_Values(rule.spec.id, values)).split()),
             source="rule",
         )
-
-
-def _with_params(ctx: ObjectiveContext, params: dict[str, Any]) -> ObjectiveContext:
-    return ObjectiveContext(
-        objective=ctx.objective, title_facts=ctx.title_facts, kr_facts=ctx.kr_facts, params=params
-    )
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
