@@ -31,6 +31,9 @@
     if (event.target.closest("button.print")) { window.print(); }
   });
 
+  // Buttons that need this script stay hidden without it.
+  Array.prototype.forEach.call(document.querySelectorAll("button.print"), function (b) { b.hidden = false; });
+
   // Live feedback while typing (debounced): asks the server for the report fragment.
   var form = document.getElementById("check-form");
   var box = document.getElementById("text");
