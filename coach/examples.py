@@ -62,7 +62,9 @@ ADJACENT_LEVELS: dict[str, tuple[str, ...]] = {
     "individual": ("team",),
 }
 
-FlawKind = Literal["task", "unmeasurable", "milestone", "maintain", "monitor", "bare-metric", "safe", "unknown"]
+FlawKind = Literal[
+    "task", "unmeasurable", "milestone", "maintain", "monitor", "bare-metric", "safe", "no-baseline", "unknown"
+]
 _SPAN = re.compile(r"from \{baseline\}(?P<mid>.*?) to \{target\}")
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -337,7 +339,35 @@ def kr_passes(report: KeyResultReport) -> bool:
 
 def pair_passes(flawed: KeyResultReport, fixed: KeyResultReport, rule: str) -> bool:
     """The flawed statement triggers its rule; the fix does not and passes every example check."""
-    return any(f.rule == rule for f in flawed.findings) and kr_passes(fixed)
+    return (
+        any(f.rule == rule for f in flawed.findings)
+        and not any(f.rule == rule for f in fixed.findings)
+        and kr_passes(fixed)
+    )
+
+
+def rule_labels(coach: Coach) -> dict[str, str]:
+    """Rule id -> the LABELS.md label it is about, from the engine's own catalogue."""
+    return {r.id: r.label for r in coach.engine.catalogue.rules if r.label}
+
+
+def name_flaw(flawed: KeyResultReport, fixed: KeyResultReport, kind: FlawKind, coach: Coach) -> str | None:
+    """The rule a workshop pair teaches, as the engine sees it, or None if the pair does not hold.
+
+    The kind's own rule is preferred; another rule about the same label counts
+    too (a target with no baseline may read as 'no baseline' or as 'ambition
+    unknown' depending on its verb), so the handout always names the rule the
+    coach really raises.
+    """
+    spec = load_shared().flaws[kind]
+    if spec.label == "stretch" and not (flawed.phrasing == "outcome" and flawed.measurable and not flawed.kpi_confusion):
+        return None  # an ambition flaw is taught on an otherwise sound key result
+    labels = rule_labels(coach)
+    fired = [f.rule for f in flawed.findings]
+    for rule in [spec.rule, *fired]:
+        if labels.get(rule) == spec.label and pair_passes(flawed, fixed, rule):
+            return rule
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -414,8 +444,12 @@ def _pick_objectives(
 def _rank_patterns(
     lib: DepartmentLibrary, objective: ObjectiveSpec, parent_themes: set[str], used: set[str], rng: random.Random
 ) -> list[PatternSpec]:
+    primary = objective.themes[0]
+
     def score(p: PatternSpec) -> int:
-        return 2 * len(set(p.themes) & set(objective.themes)) + len(set(p.themes) & parent_themes)
+        # The objective's first theme is what it is mainly about; parent themes break ties.
+        shared = set(p.themes) & set(objective.themes)
+        return 2 * len(shared) + (2 if primary in p.themes else 0) + len(set(p.themes) & parent_themes)
 
     keyed = [(-score(p), rng.random(), p) for p in lib.key_results if p.text not in used]
     return [p for *_, p in sorted(keyed, key=lambda k: (k[0], k[1]))]
@@ -509,7 +543,7 @@ def _derived_pairs(lib: DepartmentLibrary, rng: random.Random) -> list[tuple[Fla
         out.append(("maintain", f"Keep {metric} at {fb}{tail}", fixed, _DERIVED_WHY["maintain"]))
         out.append(("monitor", f"Track {metric} every week", fixed, _DERIVED_WHY["monitor"]))
         out.append(("bare-metric", bare[:1].upper() + bare[1:], fixed, _DERIVED_WHY["bare-metric"]))
-        out.append(("unknown", f"{head} to {ft}{tail}", fixed, _DERIVED_WHY["unknown"]))
+        out.append(("no-baseline", f"{head} to {ft}{tail}", fixed, _DERIVED_WHY["unknown"]))
         safe = draw_numbers(pattern, rng, change=(0.03, 0.06), baseline=b)
         if safe is not None:
             out.append(("safe", fill(pattern, *safe), fixed, _DERIVED_WHY["safe"]))
@@ -517,28 +551,36 @@ def _derived_pairs(lib: DepartmentLibrary, rng: random.Random) -> list[tuple[Fla
 
 
 def _workshop_from_library(lib: DepartmentLibrary, rng: random.Random, coach: Coach) -> list[WorkshopPair]:
-    """Two verified pairs per label, authored pairs first, mixed in label order."""
+    """Two verified pairs per label, authored pairs first, mixed in label order.
+
+    A first pass takes at most one pair per kind of flaw within a label (a 'keep'
+    and a 'track' rather than two 'keeps'); a second pass fills what is left.
+    """
     shared = load_shared()
     authored = [(w.flaw, w.flawed, w.fixed, w.why) for w in lib.workshop]
     rng.shuffle(authored)
     derived = _derived_pairs(lib, rng)
     rng.shuffle(derived)
     by_label: dict[str, list[WorkshopPair]] = {label: [] for label in WORKSHOP_LABEL_ORDER}
+    kinds_used: dict[str, set[str]] = {label: set() for label in WORKSHOP_LABEL_ORDER}
     seen: set[str] = set()
-    for flaw, flawed, fixed, why in authored + derived:
-        spec = shared.flaws[flaw]
-        bucket = by_label[spec.label]
-        if len(bucket) >= WORKSHOP_PAIRS_PER_LABEL or flawed.casefold() in seen or fixed.casefold() in seen:
-            continue
-        # Within 'stretch', show both kinds of flaw before repeating one.
-        if spec.label == "stretch" and bucket and any(p.rule == spec.rule for p in bucket):
-            if any(f != flaw and shared.flaws[f].label == "stretch" for f, *_ in authored + derived):
+    rejected: set[str] = set()
+    for diverse in (True, False):
+        for flaw, flawed, fixed, why in authored + derived:
+            label = shared.flaws[flaw].label
+            bucket = by_label[label]
+            if len(bucket) >= WORKSHOP_PAIRS_PER_LABEL or (diverse and flaw in kinds_used[label]):
                 continue
-        flawed_report, fixed_report = coach.assess([flawed, fixed])
-        if not pair_passes(flawed_report, fixed_report, spec.rule):
-            continue
-        bucket.append(WorkshopPair(flawed=flawed, fixed=fixed, rule=spec.rule, label=spec.label, why=why))
-        seen.update({flawed.casefold(), fixed.casefold()})
+            if {flawed.casefold(), fixed.casefold()} & seen or flawed in rejected:
+                continue
+            flawed_report, fixed_report = coach.assess([flawed, fixed])
+            rule = name_flaw(flawed_report, fixed_report, flaw, coach)
+            if rule is None:
+                rejected.add(flawed)
+                continue
+            bucket.append(WorkshopPair(flawed=flawed, fixed=fixed, rule=rule, label=label, why=why))
+            kinds_used[label].add(flaw)
+            seen.update({flawed.casefold(), fixed.casefold()})
     pairs: list[WorkshopPair] = []
     for i in range(WORKSHOP_PAIRS_PER_LABEL):
         pairs.extend(by_label[label][i] for label in WORKSHOP_LABEL_ORDER if len(by_label[label]) > i)
@@ -630,7 +672,7 @@ def _from_llm(
         usable = [p for p in answer.workshop if p.rule in label_of]
         reports = coach.assess([t for p in usable for t in (p.flawed, p.fixed)]) if usable else []
         for i, p in enumerate(usable):
-            if pair_passes(reports[2 * i], reports[2 * i + 1], p.rule):
+            if pair_passes(reports[2 * i], reports[2 * i + 1], p.rule) and rule_labels(coach).get(p.rule) == label_of[p.rule]:
                 pairs.append(WorkshopPair(flawed=p.flawed, fixed=p.fixed, rule=p.rule, label=label_of[p.rule], why=p.why))
         if {p.label for p in pairs} != set(WORKSHOP_LABEL_ORDER):
             raise LLMError("the model's workshop pairs did not cover all four labels with verified flaws")
