@@ -138,7 +138,8 @@ def extract_facts_many(texts: Iterable[str], lexicon: Lexicon | None = None) -> 
     """Facts of many statements in one ``nlp.pipe`` pass (the fast path for classify and eval)."""
     nlp = get_nlp(lexicon)
     vocab = _vocab(lexicon or load_lexicon())
-    return [_facts_from_doc(doc, vocab) for doc in nlp.pipe(texts, batch_size=256)]
+    texts = list(texts)
+    return [_facts_from_doc(doc, vocab, text) for doc, text in zip(nlp.pipe(texts, batch_size=256), texts)]
 
 
 # ---------------------------------------------------------------------------
@@ -146,11 +147,37 @@ def extract_facts_many(texts: Iterable[str], lexicon: Lexicon | None = None) -> 
 # ---------------------------------------------------------------------------
 
 
+class _Tok:
+    """A plain-Python copy of the token attributes the reading uses.
+
+    spaCy creates a new ``Token`` object on every ``doc[i]`` and iteration;
+    copying the few attributes once per statement made extraction ~2x faster.
+    """
+
+    __slots__ = ("i", "text", "lower_", "lemma_", "idx", "is_stop", "is_punct", "is_space", "like_num", "is_alpha",
+                 "whitespace_", "in_quantity")  # fmt: skip
+
+    def __init__(self, token, in_quantity: bool) -> None:
+        self.i = token.i
+        self.text = token.text
+        self.lower_ = token.lower_
+        self.lemma_ = token.lemma_
+        self.idx = token.idx
+        self.is_stop = token.is_stop
+        self.is_punct = token.is_punct
+        self.is_space = token.is_space
+        self.like_num = token.like_num
+        self.is_alpha = token.is_alpha
+        self.whitespace_ = token.whitespace_
+        self.in_quantity = in_quantity
+
+
 @dataclass(slots=True)
 class _Reading:
     """Working state for one statement."""
 
-    doc: Doc
+    doc: list[_Tok]
+    quantities: list[RawQuantity]
     text: str
     lower: str
     prefix_end: int
@@ -158,12 +185,14 @@ class _Reading:
     spans: dict[str, list[tuple[int, int]]]  # label -> token spans
 
 
-def _read(doc: Doc) -> _Reading:
-    text = doc.text
+def _read(spacy_doc: Doc, text: str) -> _Reading:
     prefix_end = _PREFIX_RE.match(text).end()
+    quantities = spacy_doc._.okr_quantities or []
+    ranges = [(q.start, q.end) for q in quantities]
+    doc = [_Tok(t, any(a <= t.idx < b for a, b in ranges)) for t in spacy_doc]
     labels: list[set[str]] = [set() for _ in range(len(doc))]
     spans: dict[str, list[tuple[int, int]]] = {}
-    for label, start, end in doc._.okr_terms or ():
+    for label, start, end in spacy_doc._.okr_terms or ():
         if doc[start].idx < prefix_end:
             continue
         spans.setdefault(label, []).append((start, end))
@@ -171,7 +200,7 @@ def _read(doc: Doc) -> _Reading:
             labels[i].add(label)
     for value in spans.values():
         value.sort()
-    return _Reading(doc, text, text.lower(), prefix_end, labels, spans)
+    return _Reading(doc, quantities, text, text.lower(), prefix_end, labels, spans)
 
 
 def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
@@ -208,12 +237,12 @@ def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
     return None
 
 
-def _char_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
+def _char_span(doc: list[_Tok], start: int, end: int) -> tuple[int, int]:
     last = doc[end - 1]
     return (doc[start].idx, last.idx + len(last.text))
 
 
-def _token_at(doc: Doc, char: int) -> int:
+def _token_at(doc: list[_Tok], char: int) -> int:
     for token in doc:
         if token.idx + len(token.text) > char:
             return token.i
@@ -234,7 +263,7 @@ def _metric_chunks(r: _Reading, verb: tuple[int, int] | None) -> list[tuple[int,
         token = doc[i]
         if verb and verb[0] <= i < verb[1]:
             return False
-        if any(q.start <= token.idx < q.end for q in r.doc._.okr_quantities or ()):
+        if token.in_quantity:
             return False
         if token.like_num or token.is_punct and token.text not in "-/:" or token.is_space:
             return False
@@ -296,7 +325,7 @@ def _fallback_chunk(r: _Reading, after_char: int) -> tuple[int, int] | None:
         i += 1
     while i < len(doc) and (
         doc[i].is_stop or doc[i].is_punct or doc[i].like_num or doc[i].lower_ in _COUNT_WORDS
-        or any(q.start <= doc[i].idx < q.end for q in doc._.okr_quantities or ())
+        or doc[i].in_quantity
     ):
         i += 1
     start = i
@@ -311,8 +340,9 @@ def _quantity_model(q: RawQuantity) -> Quantity:
     return Quantity(value=q.value, unit=q.unit, currency=q.currency, text=q.text, start=q.start, end=q.end)
 
 
-def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
-    r = _read(doc)
+def _facts_from_doc(spacy_doc: Doc, vocab: _Vocab, text: str) -> Facts:
+    r = _read(spacy_doc, text)
+    doc = r.doc
     text, lower = r.text, r.lower
     facts: dict = {}
 
@@ -331,7 +361,7 @@ def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
     facts["is_outcome_verb"] = "outcome_verbs" in verb_labels
 
     # --- deadline ----------------------------------------------------------
-    deadlines = [d for d in doc._.okr_deadlines or () if d.start >= r.prefix_end]
+    deadlines = [d for d in spacy_doc._.okr_deadlines or () if d.start >= r.prefix_end]
     if deadlines:
         facts["deadline"] = deadlines[0].text
         facts["deadline_span"] = (deadlines[0].start, deadlines[0].end)
@@ -354,7 +384,7 @@ def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
         metric_tokens.update(range(s, e))
 
     # --- quantities and their roles ----------------------------------------
-    raw = [q for q in doc._.okr_quantities or () if q.start >= r.prefix_end]
+    raw = [q for q in r.quantities if q.start >= r.prefix_end]
     score_ctx = bool(r.spans.get("score_metrics"))
     ratio_ctx = bool(r.spans.get("ratio_metrics"))
     for q in raw:
@@ -452,7 +482,7 @@ def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
 
     # magnitude words: double, halve, triple, significantly...
     for s, e in r.spans.get("magnitude_words", ()):
-        word = doc[s:e].text
+        word = text[doc[s].idx : doc[e - 1].idx + len(doc[e - 1].text)]
         rel = vocab.magnitude.get(doc[s].lemma_, vocab.magnitude.get(doc[s].lower_))
         if rel is None:
             continue
@@ -551,7 +581,7 @@ def _facts_from_doc(doc: Doc, vocab: _Vocab) -> Facts:
     return Facts(**facts)
 
 
-def _followed_by_gerund(doc: Doc, verb: tuple[int, int] | None) -> bool:
+def _followed_by_gerund(doc: list[_Tok], verb: tuple[int, int] | None) -> bool:
     """"Keep improving X" asks to continue an effort, not to hold a level."""
     return verb is not None and verb[1] < len(doc) and doc[verb[1]].lower_.endswith("ing")
 
