@@ -327,6 +327,20 @@ def _assign_implicit(root: Node, text: str) -> None:
             leaf.role = "obj-empty"
         else:
             leaf.role = "obj"
+            if leaf.kind == "heading" and leaf.parent is not None:
+                # a sibling heading with nothing under it yet is an objective without key results
+                for sib in leaf.parent.children:
+                    if (
+                        sib.kind == "heading"
+                        and sib.level == leaf.level
+                        and sib.role is None
+                        and _kind(sib) is None
+                        and not _plain_items(sib)
+                        and not any(c.kind == "heading" for c in sib.children)
+                        and not _is_category(sib, text)
+                        and not is_titleish(text, sib.start, sib.end)
+                    ):
+                        sib.role = "obj"
 
 
 def _inside_role(node: Node) -> bool:
@@ -491,7 +505,8 @@ def _finish(ex: _Extractor) -> list[Objective]:
     text = ex.text
     all_krs = [kr for obj in ex.objectives for kr in obj.krs]
     weak = sum(1 for kr in all_krs if kr.t.weak_owner)
-    accept_weak = weak >= 2 or (weak == 1 and len(all_krs) == 1)
+    strong = any(kr.t.owner for kr in all_krs) or any(obj.owner for obj in ex.objectives)
+    accept_weak = weak >= 2 or (weak == 1 and (len(all_krs) == 1 or strong))
     out: list[Objective] = []
     for obj in ex.objectives:
         best = min((kr.priority for kr in obj.krs), default=1)

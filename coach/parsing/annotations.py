@@ -44,7 +44,7 @@ _KR_NAME = re.compile(
     re.I,
 )
 _PLURAL = re.compile(rf"{_BOLD}?[ \t]*(?P<name>objectives|goals|okrs)(?![\w])", re.I)
-_AFTER = re.compile(rf"[ \t]*{_BOLD}?[ \t]*(?P<sep>[:：.)|–—-])?[ \t]*(?P<close>{_BOLD})?[ \t]*")
+_AFTER = re.compile(rf"[ \t]*(?:{_BOLD}[ \t]*)?(?:(?P<sep>[:：.)|–—-])[ \t]*)?(?:(?P<close>{_BOLD})[ \t]*)?")
 _GENERIC = re.compile(rf"(?P<open>{_BOLD})?[ \t]*(?P<name>[^\W\d_][^:：*_\n]{{0,48}}?)[ \t]*(?P<close>{_BOLD})?[ \t]*[:：][ \t]*{_BOLD}?[ \t]*")
 
 NONKR_NAMES = re.compile(
@@ -213,6 +213,11 @@ _TRAIL_OWNER = [
     re.compile(r"[ \t]*\([ \t]*(?P<o>@[\w.-]+(?:[ \t]*,?[ \t]*@[\w.-]+)*)[ \t]*\)$"),
     re.compile(r"(?:[ \t]+|[ \t]*[|—–-][ \t]*)(?P<o>@[\w.-]+(?:[ \t]*,?[ \t]*@[\w.-]+)*)$"),
 ]
+# (pattern, last characters it can end with; "*" = digit, % or a d/e of done/complete)
+_TRAIL_PROGRESS_GUARDED = list(zip(_TRAIL_PROGRESS, ("]", ")", ")", "*")))
+# (pattern, a substring the tail must contain)
+_TRAIL_OWNER_GUARDED = list(zip(_TRAIL_OWNER, (")", ":", "@", "@")))
+_TRAIL_OWNER_GUARDED[1] = (_TRAIL_OWNER[1], "")  # "— owner = X" or "| Owner: X"
 # Weak owners: "(Jane)", "— Jane D." are names only if the document uses them more than once.
 _WEAK_OWNER = [
     re.compile(r"[ \t]*\((?P<o>[A-Z][^\W\d_]+(?:[ \t][A-Z][^\W\d_]*\.?)?)\)$"),
@@ -359,7 +364,9 @@ def trim(text: str, s: int, e: int, *, weak: bool = True) -> Trimmed:
                     progress = val
                 e = k
                 continue
-        for rx in _TRAIL_PROGRESS:
+        for rx, ends in _TRAIL_PROGRESS_GUARDED:
+            if last not in ends and not (ends == "*" and (last.isdigit() or last in "%deDE")):
+                continue
             m = rx.search(text, ts, e)
             if m and m.start() > s:
                 val = parse_progress(m.group("p"))
@@ -371,17 +378,20 @@ def trim(text: str, s: int, e: int, *, weak: bool = True) -> Trimmed:
                     break
         if changed:
             continue
-        for rx in _TRAIL_OWNER:
+        tail_has = text[ts:e]
+        for rx, need in _TRAIL_OWNER_GUARDED:
+            if need not in tail_has:
+                continue
             m = rx.search(text, ts, e)
             if m and m.start() > s:
                 if owner is None:
-                    owner = " ".join(m.group("o").split())
+                    owner = " ".join(m.group("o").replace("@", " ").replace(",", " , ").split()).replace(" ,", ",")
                 e = m.start()
                 changed = True
                 break
         if changed:
             continue
-        m = _STATUS_TAIL.search(text, ts, e)
+        m = _STATUS_TAIL.search(text, ts, e) if (last.isalpha() or last == ")") else None
         if m and m.start() > s and (text[m.start()] in " \t|—–-("):
             seg = text[m.start() : e]
             if any(c in seg for c in "|—–-(") or seg.strip().lower() in ("done", "wip", "tbd"):
@@ -390,11 +400,11 @@ def trim(text: str, s: int, e: int, *, weak: bool = True) -> Trimmed:
                     progress = val
                 e = m.start()
                 continue
-        m = _TRAIL_TAGS.search(text, ts, e)
+        m = _TRAIL_TAGS.search(text, ts, e) if last == "]" else None
         if m and m.start() > s:
             e = m.start()
             continue
-        m = _SHORT_TAG.search(text, ts, e)
+        m = _SHORT_TAG.search(text, ts, e) if last == ")" else None
         if m and m.start() > s:
             e = m.start()
             continue

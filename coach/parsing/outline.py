@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from coach.parsing.annotations import NONKR, SECTION, Label, classify
+from coach.parsing.annotations import KR, KRSEC, NONKR, OBJ, OBJSEC, SECTION, Label, classify
 
 _ITEM = re.compile(
     r"(?:(?P<b>[-*+•▪◦‣●○■□➢➤►–])(?=[ \t])"
@@ -19,7 +19,11 @@ _ITEM = re.compile(
     r"|\(?(?P<a>[a-z])\)(?=[ \t])|(?P<a2>[a-z])\.(?=[ \t])"
     r"|(?P<d>-)(?=[^\W\d_]))"
 )
-_TABLE_SEP = re.compile(r"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{1,}:?[ \t]*)*\|?[ \t]*$")
+_TABLE_SEP = re.compile(r"[ \t]*(?:\|[ \t]*)?:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{1,}:?[ \t]*)*(?:\|[ \t]*)?$")
+_INLINE_LABEL = re.compile(
+    r"(?:(?<=[\s;|,.])|(?<=[—–]))(?:KR[ \t]?#?\d{0,3}(?:\.\d{1,3})*|[Kk]ey [Rr]esults?|O\d{0,3}|[Oo]bjective(?:[ \t]\d{1,3})?)"
+    r"[ \t]*(?:\*\*)?[:：]"
+)
 _HTML = re.compile(r"</?[A-Za-z][^>]{0,200}>\s*$")
 _TITLEISH = re.compile(
     r"(?i)\b(?:okrs?|objectives(?: and key results)?|goals|roadmap|plan)\b|^[\W_]*(?:(?:q[1-4]|h[12]|fy[ -]?\d{2,4}"
@@ -272,6 +276,7 @@ def build(text: str) -> Node:
                 cont = container_for(width, numdepth)
                 node = Node("item", k, e, indent=width, numdepth=numdepth, label=classify(text, k, e))
                 cont.add(node)
+                _split_inline(text, node, cont)
                 stack.append(node)
                 prev_kind, prev_node = "item", node
                 continue
@@ -302,15 +307,37 @@ def build(text: str) -> Node:
             stack.pop()
         node = Node("para", cs, e, indent=width, label=classify(text, cs, e))
         stack[-1].add(node)
+        _split_inline(text, node, stack[-1])
         if _introduces(node) or _root_level(stack[-1], text):
             stack.append(node)
         prev_kind, prev_node = "para", node
     return root
 
 
+def _split_inline(text: str, node: Node, parent: Node) -> None:
+    """One-liners ("O: Grow revenue KR: ... KR: ...") become one node per label, all siblings."""
+    lab = node.label
+    if lab is None or lab.kind not in (OBJ, KR, KRSEC):
+        return
+    cuts = [m.start() for m in _INLINE_LABEL.finditer(text, lab.start, node.end) if m.start() > lab.start]
+    if not cuts:
+        return
+    end = node.end
+    bounds = [node.start, *cuts, end]
+    for i in range(len(bounds) - 1):
+        a, b = bounds[i], bounds[i + 1]
+        while b > a and (text[b - 1].isspace() or text[b - 1] in ";|,—–-"):
+            b -= 1
+        if i == 0:
+            node.end = b
+            node.label = classify(text, a, b)
+        else:
+            parent.add(Node("para", a, b, indent=node.indent, label=classify(text, a, b)))
+
+
 def _introduces(node: Node) -> bool:
     """A paragraph owns the list below it when it is a label ("Key results:", "Engineering:", "O1: X")."""
-    return node.kind == "para" and node.label is not None and node.label.kind is not None
+    return node.kind == "para" and node.label is not None and node.label.kind in (OBJ, KRSEC, NONKR, SECTION, OBJSEC)
 
 
 def _root_level(container: Node, text: str) -> bool:
