@@ -422,11 +422,19 @@ def offline_suggestions(
     lower = list(getattr(lexicon, "lower_is_better", []))
     bounded = list(getattr(lexicon, "bounded_metrics", []))
     per_kr = [candidates_for(kr, library, lower, bounded) for kr in key_results]
-    flat = [(i, text) for i, cands in enumerate(per_kr) for text in cands]
-    verdicts = verify(coach, [t for _, t in flat], [key_results[i].text for i, _ in flat])
     out: list[list[Suggestion]] = [[] for _ in key_results]
-    for (i, text), verdict in zip(flat, verdicts):
-        if verdict.ok and len(out[i]) < limit:
-            fixes = sorted({f.rule for f in key_results[i].findings if f.severity in FLAGGED})
-            out[i].append(Suggestion(text=text, source="offline", placeholders=verdict.placeholders, fixes=fixes))
+    # Round 1 verifies the best `limit` candidates of each key result; round 2 the rest, only where
+    # round 1 left a key result short. Most drafts need one engine batch.
+    rounds = [[c[:limit] for c in per_kr], [c[limit:] for c in per_kr]]
+    for n, batch in enumerate(rounds):
+        flat = [(i, text) for i, cands in enumerate(batch) for text in cands if n == 0 or len(out[i]) < limit]
+        if not flat:
+            continue
+        verdicts = verify(coach, [t for _, t in flat], [key_results[i].text for i, _ in flat])
+        for (i, text), verdict in zip(flat, verdicts):
+            if verdict.ok and len(out[i]) < limit:
+                fixes = sorted({f.rule for f in key_results[i].findings if f.severity in FLAGGED})
+                out[i].append(
+                    Suggestion(text=text, source="offline", placeholders=verdict.placeholders, fixes=fixes)
+                )
     return out

@@ -56,36 +56,37 @@ def split_lines(suggestion: str) -> list[str]:
     return [line.strip(" -•\t") for line in suggestion.splitlines() if line.strip(" -•\t")]
 
 
+def _pre_check(text: str, original: str) -> Verdict | None:
+    """Reasons to reject without asking the engine."""
+    unknown = unknown_placeholders(text)
+    if not split_lines(text):
+        return Verdict(False, "empty suggestion")
+    if unknown:
+        return Verdict(False, f"uses placeholders other than [baseline]/[target]: {', '.join(unknown)}")
+    if " ".join(split_lines(text)).casefold() == original.strip().casefold():
+        return Verdict(False, "repeats the original key result")
+    return None
+
+
 def verify(coach: Coach, suggestions: list[str], originals: list[str]) -> list[Verdict]:
-    """One verdict per suggestion; ``originals[i]`` is the key result ``suggestions[i]`` rewrites."""
-    verdicts: list[Verdict | None] = [None] * len(suggestions)
-    batch: list[str] = []
-    plan: list[tuple[int, list[list[int]]]] = []  # per suggestion: per line, indices of filled variants
-    for i, (text, original) in enumerate(zip(suggestions, originals)):
-        lines = split_lines(text)
-        unknown = unknown_placeholders(text)
-        if not lines:
-            verdicts[i] = Verdict(False, "empty suggestion")
-        elif unknown:
-            verdicts[i] = Verdict(False, f"uses placeholders other than [baseline]/[target]: {', '.join(unknown)}")
-        elif " ".join(lines).casefold() == original.strip().casefold():
-            verdicts[i] = Verdict(False, "repeats the original key result")
-        else:
-            per_line = []
-            for line in lines:
-                variants = [fill_placeholders(line)]
-                if placeholders_in(line):
-                    variants.append(fill_placeholders(line, decrease=True))
-                per_line.append(list(range(len(batch), len(batch) + len(variants))))
-                batch.extend(variants)
-            plan.append((i, per_line))
-    reports = coach.assess(batch) if batch else []
-    for i, per_line in plan:
-        failures = []
-        for line_variants in per_line:
-            problems = [_problems(reports[j]) for j in line_variants]
-            if not any(not p for p in problems):
-                failures.extend(problems[0])
+    """One verdict per suggestion; ``originals[i]`` is the key result ``suggestions[i]`` rewrites.
+
+    Two engine batches at most: every line filled as a rise first, then only
+    the lines that failed and have placeholders, filled as a fall.
+    """
+    verdicts: list[Verdict | None] = [_pre_check(t, o) for t, o in zip(suggestions, originals)]
+    lines = {i: split_lines(t) for i, t in enumerate(suggestions) if verdicts[i] is None}
+    keys = [(i, n) for i, ls in lines.items() for n in range(len(ls))]
+    first = coach.assess([fill_placeholders(lines[i][n]) for i, n in keys]) if keys else []
+    problems = {key: _problems(r) for key, r in zip(keys, first)}
+    retry = [key for key in keys if problems[key] and placeholders_in(lines[key[0]][key[1]])]
+    if retry:
+        second = coach.assess([fill_placeholders(lines[i][n], decrease=True) for i, n in retry])
+        for key, report in zip(retry, second):
+            if not _problems(report):
+                problems[key] = []
+    for i, ls in lines.items():
+        failures = [p for n in range(len(ls)) for p in problems[(i, n)]]
         if failures:
             verdicts[i] = Verdict(False, "; ".join(dict.fromkeys(failures)))
         else:
