@@ -439,12 +439,14 @@ def _walk(root: Node, ex: _Extractor) -> None:
             continue
         if kind == PROGRESS:
             continue
-        if kind in (SECTION, OBJSEC):
-            descend(ctx)
-            continue
-        # plain nodes
         cur = ex.current
-        if cur is not None and cur.pending and node.kind in ("para", "item") and ctx != "kr":
+        if (
+            cur is not None
+            and cur.pending
+            and node.kind in ("para", "item")
+            and ctx != "kr"
+            and (kind is None or (kind == SECTION and node.label is not None and node.label.start >= node.end))
+        ):
             t = trim(text, node.start, node.end, weak=False)
             if t.end > t.start:
                 cur.title = (t.start, t.end)
@@ -452,6 +454,10 @@ def _walk(root: Node, ex: _Extractor) -> None:
                 cur.owner = cur.owner or t.owner
                 descend(ctx)
                 continue
+        if kind in (SECTION, OBJSEC):
+            descend(ctx)
+            continue
+        # plain nodes
         if node.kind == "item":
             if _first_level(node):
                 ex.add_kr(node.start, node.end, 0 if ctx == "kr" else 1, node)

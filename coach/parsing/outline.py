@@ -308,7 +308,9 @@ def build(text: str) -> Node:
         node = Node("para", cs, e, indent=width, label=classify(text, cs, e))
         stack[-1].add(node)
         _split_inline(text, node, stack[-1])
-        if _introduces(node) or _root_level(stack[-1], text):
+        if _introduces(node) or (
+            (node.label is None or node.label.kind is None) and _root_level(stack[-1], text)
+        ):
             stack.append(node)
         prev_kind, prev_node = "para", node
     return root
