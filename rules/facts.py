@@ -43,7 +43,8 @@ _BASELINE_BEFORE_RE = re.compile(
 )
 _BASELINE_AFTER_RE = re.compile(
     r"^[^\w(]{0,3}\(?\s*(?:today|now|currently|current|baseline|at\s+present|as\s+of\s+(?:now|today)"
-    r"|last\s+(?:year|quarter|month|cycle|period)|in\s+(?:q[1-4]|(?:19|20)\d\d)\s*\))\b",
+    r"|last\s+(?:year|quarter|month|cycle|period)|in\s+(?:q[1-4]|(?:19|20)\d\d)\s*\))\b"
+    r"(?!\s*(?:is|at|was|:|=)?\s*[~$€£+-]?\d)",  # "9,000 (currently 6,000)": the later number is the baseline
     re.IGNORECASE,
 )
 _RELATIVE_BEFORE_RE = re.compile(
@@ -265,11 +266,15 @@ def _metric_chunks(r: _Reading, verb: tuple[int, int] | None) -> list[tuple[int,
             return False
         if token.in_quantity:
             return False
+        if token.is_alpha and not token.whitespace_ and i + 1 < len(doc) and doc[i + 1].text == "-":
+            return token.idx >= r.prefix_end  # "first-response time", "end-to-end latency"
         if token.like_num or token.is_punct and token.text not in "-/:" or token.is_space:
             return False
         if "metric_nouns" in r.labels[i]:
             return True
-        if token.is_stop or token.idx < r.prefix_end:
+        if token.idx < r.prefix_end:
+            return False
+        if token.is_stop:
             return False
         if r.labels[i] & blocked_labels:
             # "95% test coverage", "our support tickets": a verb-word used as a modifier

@@ -1,0 +1,208 @@
+"""Fact extraction reads every number, unit, direction and deadline form the coach promises to read.
+
+Statements are invented for these tests. Each case asserts values *and*
+spans (``text[start:end]``), so a regression in either shows up here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.facts import extract_facts, extract_facts_many
+from rules.lexicon import load_lexicon
+from rules.nlp import get_nlp
+
+# (statement, expected Facts fields)
+CASES: list[tuple[str, dict]] = [
+    # money
+    ("Grow partner revenue from $10,000 to $14,000 per month",
+     {"baseline": 10000, "target": 14000, "unit": "currency", "currency": "USD", "direction": "increase"}),
+    ("Reach 10k paying subscribers", {"target": 10000, "unit": "count", "direction": "increase"}),
+    ("Book 1.5M in annual contract value", {"target": 1_500_000}),
+    ("Win EUR 2m of renewals in the DACH region", {"target": 2_000_000, "unit": "currency", "currency": "EUR"}),
+    ("Raise €2m in seed funding", {"target": 2_000_000, "unit": "currency", "currency": "EUR"}),
+    # baseline -> target
+    ("Lift onboarding completion from 65% to 85%",
+     {"baseline": 65, "target": 85, "unit": "percent", "direction": "increase", "bounded_percent": True}),
+    ("Reduce monthly logo churn from 3% to 2%",
+     {"baseline": 3, "target": 2, "unit": "percent", "direction": "decrease"}),
+    ("NPS 30 -> 45", {"baseline": 30, "target": 45, "unit": "score", "direction": "increase", "metric": "NPS"}),
+    ("Developer NPS 30→45", {"baseline": 30, "target": 45, "unit": "score", "direction": "increase"}),
+    ("Grow newsletter subscribers to 9,000 (currently 6,000)",
+     {"baseline": 6000, "target": 9000, "direction": "increase"}),
+    # relative change and magnitude words
+    ("Shorten the quote-to-cash cycle by 25%",
+     {"relative_change": 0.25, "direction": "decrease", "target": None, "unit": "percent"}),
+    ("Double weekly active workspaces", {"relative_change": 1.0, "magnitude_word": "Double", "direction": "increase"}),
+    ("Halve the time to first reply", {"relative_change": 0.5, "direction": "decrease"}),
+    ("Triple inbound demo requests", {"relative_change": 2.0, "direction": "increase"}),
+    ("Grow self-serve signups 10x", {"relative_change": 9.0, "magnitude_word": "10x", "direction": "increase"}),
+    # comparators and thresholds
+    ("Cut average ticket resolution time to under 2 hours",
+     {"target": 2, "unit": "duration", "comparator": "<", "direction": "decrease"}),
+    ("Payment failures < 5%", {"target": 5, "unit": "percent", "comparator": "<"}),
+    ("Reach at least 95% unit test coverage", {"target": 95, "unit": "percent", "comparator": ">=", "bounded_percent": True}),
+    ("Keep API availability at 99.9%", {"target": 99.9, "unit": "percent", "is_maintain": True, "direction": "maintain"}),
+    # scores, ratios, durations
+    ("Raise app store rating to 4.5/5", {"target": 4.5, "unit": "score"}),
+    ("Bring LTV:CAC to 3:1", {"target": 3.0, "unit": "ratio"}),
+    ("Cut new-hire ramp-up to 2 weeks", {"target": 2, "unit": "duration", "direction": "decrease"}),
+    ("Improve p95 latency to 300ms", {"target": 300, "unit": "duration", "direction": "decrease", "metric": "p95 latency"}),
+    # plain counts: tasks and outcomes
+    ("Send 12 partner newsletters per quarter", {"target": 12, "unit": "count", "is_activity_verb": True, "verb_lemma": "send"}),
+    ("Close 8 new enterprise deals", {"target": 8, "is_outcome_verb": True, "verb_lemma": "close"}),
+    ("Hire two backend engineers", {"target": 2, "is_activity_verb": True}),
+    # no numbers
+    ("Improve customer happiness", {"target": None, "baseline": None, "relative_change": None, "direction": "increase"}),
+    ("Track activation rate monthly", {"is_monitoring": True, "target": None}),
+    ("Maintain a healthy sales pipeline", {"is_maintain": True, "direction": "maintain"}),
+    ("Launch the partner portal", {"is_milestone": True, "target": None, "is_activity_verb": True}),
+    ("Eliminate unplanned downtime", {"target": 0, "direction": "decrease"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:40] for c in CASES])
+def test_reads_values(text: str, expected: dict) -> None:
+    facts = extract_facts(text)
+    for field, value in expected.items():
+        actual = getattr(facts, field)
+        if isinstance(value, float | int) and not isinstance(value, bool) and actual is not None:
+            assert actual == pytest.approx(value), (field, facts)
+        else:
+            assert actual == value, (field, facts)
+
+
+DEADLINES = [
+    ("Ship the billing redesign by Q2", "Q2"),
+    ("Cut refund time to 3 days by June 14", "June 14"),
+    ("Publish the security whitepaper by end of quarter", "end of quarter"),
+    ("Get SOC 2 Type I report by EOQ", "EOQ"),
+    ("Open the Lisbon office in H1 2026", "H1 2026"),
+    ("Become cash-flow positive by 2027", "2027"),
+    ("Migrate all tenants to the new cluster before the end of the year", "the end of the year"),
+    ("Reach 500 beta users within the next 6 months", "within the next 6 months"),
+]
+
+
+@pytest.mark.parametrize(("text", "deadline"), DEADLINES)
+def test_deadlines_are_not_targets(text: str, deadline: str) -> None:
+    facts = extract_facts(text)
+    assert facts.deadline == deadline
+    start, end = facts.deadline_span
+    assert text[start:end] == deadline
+    # the year / quarter / day of the deadline is never a quantity
+    for q in facts.quantities:
+        assert not (start <= q.start < end), q
+    assert facts.target not in (2, 14, 2026, 2027, 1) or "500" in text
+
+
+def test_deadline_numbers_do_not_become_target_or_baseline() -> None:
+    facts = extract_facts("Increase qualified pipeline by 30% by June 14 2026")
+    assert facts.relative_change == pytest.approx(0.3)
+    assert facts.target is None and facts.baseline is None
+    assert [q.text for q in facts.quantities] == ["30%"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["KR1: Hire 3 account executives", "1. Hire 3 account executives", "KR 2.1 - Hire 3 account executives",
+     "- [ ] Hire 3 account executives"],
+)
+def test_list_markers_are_not_quantities(text: str) -> None:
+    facts = extract_facts(text)
+    assert [q.value for q in facts.quantities] == [3]
+    assert facts.verb == "Hire"
+    start, end = facts.verb_span
+    assert text[start:end] == "Hire"
+
+
+@pytest.mark.parametrize(
+    ("text", "not_numbers"),
+    [
+        ("Pass the SOC 2 audit", {2}),
+        ("Rank 1st in the app store category", {1}),
+        ("Roll out 2FA to all staff", {2}),
+        ("Hold weekly 1:1s with every report", {1}),
+        ("Offer 24/7 chat support", {24, 7}),
+    ],
+)
+def test_identifiers_and_ordinals_are_not_quantities(text: str, not_numbers: set[int]) -> None:
+    values = {q.value for q in extract_facts(text).quantities}
+    assert not values & not_numbers
+
+
+def test_quantity_spans_and_normalised_values() -> None:
+    text = "Grow ARR from $1.2M to €2m while keeping churn under 5% and NPS above 40"
+    facts = extract_facts(text)
+    by_text = {q.text: q for q in facts.quantities}
+    assert set(by_text) == {"$1.2M", "€2m", "5%", "40"}
+    for q in facts.quantities:
+        assert text[q.start : q.end] == q.text
+    assert by_text["$1.2M"].value == pytest.approx(1_200_000)
+    assert by_text["€2m"].currency == "EUR"
+    assert by_text["5%"].unit == "percent"
+
+
+def test_verb_and_metric_spans() -> None:
+    text = "KR3: Reduce average first-response time by 40%"
+    facts = extract_facts(text)
+    assert facts.verb == "Reduce" and facts.verb_lemma == "reduce"
+    assert text[slice(*facts.verb_span)] == "Reduce"
+    assert facts.metric == "average first-response time"
+    assert text[slice(*facts.metric_span)] == facts.metric
+
+
+def test_inflected_verbs_are_lemmatised_from_lowercase() -> None:
+    facts = extract_facts("Hosted 4 customer roundtables")
+    assert facts.verb == "Hosted" and facts.verb_lemma == "host" and facts.is_activity_verb
+
+
+def test_two_metrics_in_one_key_result() -> None:
+    facts = extract_facts("Increase NPS to 50 and reduce churn to 2%")
+    assert facts.metrics == ["NPS", "churn"]
+    single = extract_facts("Grow revenue from enterprise customers by 20%")
+    assert len(single.metrics) == 1
+
+
+def test_bounded_percent_only_for_levels() -> None:
+    assert extract_facts("Raise uptime from 99.0% to 99.9%").bounded_percent
+    assert not extract_facts("Grow revenue by 95%").bounded_percent
+
+
+def test_mixed_duration_units_are_compared_like_for_like() -> None:
+    facts = extract_facts("Cut deploy time from 2 hours to 30 minutes")
+    assert facts.target == 30
+    assert facts.baseline == pytest.approx(120)
+    assert facts.direction == "decrease"
+
+
+def test_many_matches_one_by_one() -> None:
+    texts = [text for text, _ in CASES]
+    assert extract_facts_many(texts) == [extract_facts(t) for t in texts]
+
+
+def test_profile_vocabulary_extends_the_lexicon() -> None:
+    text = "Groom the backlog of 40 stories"
+    assert not extract_facts(text).is_activity_verb
+    lexicon = load_lexicon({"activity_verbs": ["groom"], "metric_nouns": ["story points"]})
+    facts = extract_facts(text, lexicon=lexicon)
+    assert facts.is_activity_verb and facts.verb_lemma == "groom"
+    assert "story points" in lexicon.metric_nouns
+    # a different vocabulary gets its own pipeline; the default one is untouched
+    assert get_nlp(lexicon) is not get_nlp()
+    assert not extract_facts(text).is_activity_verb
+
+
+def test_bad_profile_vocabulary_is_rejected() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        load_lexicon({"activty_verbs": ["groom"]})
+    with pytest.raises(ValidationError):
+        load_lexicon({"activity_verbs": [""]})
+
+
+def test_empty_and_odd_input_does_not_crash() -> None:
+    for text in ["", "   ", "🚀🚀🚀", "مرحبا بالعالم", "%%%", "$", "x" * 5000]:
+        facts = extract_facts(text)
+        assert facts.target is None
