@@ -151,7 +151,7 @@ def test_draft_is_delimited_and_cannot_close_its_own_block():
 def test_rewrite_prompt_puts_the_draft_inside_the_data_block_and_lists_numbers():
     messages = render_messages("rewrite", CONTEXT)
     system, user = messages[0]["content"], messages[1]["content"]
-    assert "DATA" in system and "Never invent numbers" in system
+    assert "DATA" in system and "never invent numbers" in system
     inside = user.split("<draft>")[1].split("</draft>")[0]
     assert "Send 10 sales emails per week" in inside
     assert "numbers you may use: 10" in user
