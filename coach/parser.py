@@ -49,6 +49,9 @@ __all__ = ["parse_draft"]
 
 _HANDLE_HEADING = re.compile(r"^[`*_ ]*(?P<name>[A-Z][^\W\d_]+(?:[ \t][A-Z][^\W\d_]+)?)[`*_ ]*[ \t]*\(@[\w.-]+\)\s*$")
 _NORM_WS = re.compile(r"\s+")
+_TITLE_NUMBER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*[.):]?|[A-Z][.)])[ \t]+")
+_BR = re.compile(r"<br\s*/?>", re.I)
+_CELL_MARKER = re.compile(r"[ \t]*(?:[-*•·▪]|\d{1,3}[.)])[ \t]+")
 
 
 # ---------------------------------------------------------------------------
@@ -104,6 +107,9 @@ class _Extractor:
     # -- objectives --------------------------------------------------------
     def new_objective(self, s: int, e: int, strip_colon: bool = False) -> _Obj:
         t = trim(self.text, s, e, weak=False)
+        m = _TITLE_NUMBER.match(self.text, t.start, t.end)
+        if m and m.end() < t.end:  # "## 2. Grow revenue"
+            t = trim(self.text, m.end(), t.end, weak=False)
         end = t.end
         if strip_colon:
             while end > t.start and self.text[end - 1] in ":：":
@@ -203,8 +209,7 @@ class _Extractor:
                     table_obj = oc
             if kc is None:
                 continue
-            lab = classify(self.text, kc[0], kc[1])
-            s = lab.start if lab.kind == KR else kc[0]
+            pieces = _cell_pieces(self.text, kc[0], kc[1])
             owner = None
             if (c := cell(p.owner)) is not None:
                 ot = trim(self.text, c[0], c[1], weak=False)
@@ -212,8 +217,9 @@ class _Extractor:
             progress = None
             if (c := cell(p.progress)) is not None:
                 progress = parse_progress(self.text[c[0] : c[1]])
-            self.add_kr(s, kc[1], 0 if (in_kr or p.kr is not None) else 1, from_table=True, owner=owner,
-                        progress=progress)
+            for s, e in pieces:
+                self.add_kr(s, e, 0 if (in_kr or p.kr is not None) else 1, from_table=True, owner=owner,
+                            progress=progress if len(pieces) == 1 else None)
 
     def _scores(self, node: Node, p: tables.TablePlan) -> None:
         """Score/tracking tables only fill progress of key results already listed."""
@@ -243,6 +249,29 @@ class _Extractor:
                     if v is not None and idx < len(obj.krs) and obj.krs[idx].t.progress is None:
                         obj.krs[idx].t.progress = v
                 break
+
+
+def _cell_pieces(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """A table cell may hold several key results separated by <br> (common in Markdown tables)."""
+    bounds = [(s, e)]
+    if "<" in text[s:e]:
+        bounds = []
+        a = s
+        for m in _BR.finditer(text, s, e):
+            bounds.append((a, m.start()))
+            a = m.end()
+        bounds.append((a, e))
+    out = []
+    for a, b in bounds:
+        m = _CELL_MARKER.match(text, a, b)
+        if m:
+            a = m.end()
+        lab = classify(text, a, b)
+        if lab.kind == KR:
+            a = lab.start
+        if text[a:b].strip():
+            out.append((a, b))
+    return out
 
 
 _REF = re.compile(r"(?i)^[*_` ]*(?:kr|key ?result)?[ \t]*#?[ \t]*(\d{1,3})[*_` ]*$")
@@ -315,7 +344,11 @@ def _assign_implicit(root: Node, text: str) -> None:
         cat = _is_category(leaf, text) or leaf.kind == "root" or (
             leaf.kind in ("heading", "para") and is_titleish(text, leaf.start, leaf.end)
         )
-        votes[id(leaf)] = doc_nesting and (cat or nesting[id(leaf)] == len(items))
+        kids = [k for it in items for k in _plain_items(it)]
+        # all bullets nested: objectives over KRs, unless the bullets carry the numbers and the
+        # sub-bullets read like activities (then the heading is the objective and sub-bullets are details)
+        all_nested = nesting[id(leaf)] == len(items) and _digit_rate(kids, text) >= _digit_rate(items, text)
+        votes[id(leaf)] = doc_nesting and (cat or all_nested)
     n_b = sum(votes.values())
     n_h = len(votes) - n_b
     for leaf in leaves:
@@ -341,6 +374,12 @@ def _assign_implicit(root: Node, text: str) -> None:
                         and not is_titleish(text, sib.start, sib.end)
                     ):
                         sib.role = "obj"
+
+
+def _digit_rate(nodes: list[Node], text: str) -> float:
+    if not nodes:
+        return 0.0
+    return sum(1 for n in nodes if any(c.isdigit() for c in text[n.start : min(n.end, n.start + 400)])) / len(nodes)
 
 
 def _inside_role(node: Node) -> bool:

@@ -35,12 +35,12 @@ SECTION = "section"  # "Engineering:" or "**Final score**" (a grouping label of 
 
 _BOLD = r"(?:\*\*|__)"
 _OBJ_NAME = re.compile(
-    rf"{_BOLD}?[ \t]*(?P<name>objective|obj\.?|goal)(?![\w])[ \t]*(?P<num>#?[ \t]?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%]))?",
+    rf"{_BOLD}?[ \t]*(?P<name>objective|obj\.?|goal)(?![\w])[ \t]*(?P<num>(?:#[ \t]?|-)?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%]))?",
     re.I,
 )
-_O_NAME = re.compile(rf"{_BOLD}?[ \t]*O(?P<num>\d{{1,3}}(?:\.\d{{1,3}})*)?(?![\w])")
+_O_NAME = re.compile(rf"{_BOLD}?[ \t]*O(?P<num>-?\d{{1,3}}(?:\.\d{{1,3}})*)?(?![\w])")
 _KR_NAME = re.compile(
-    rf"{_BOLD}?[ \t]*(?P<name>key[ \t]*results?|krs?)(?![a-z])[ \t]*(?P<num>#?[ \t]?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%]))?",
+    rf"{_BOLD}?[ \t]*(?P<name>key[ \t]*results?|krs?)(?![a-z])[ \t]*(?P<num>(?:#[ \t]?|-)?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%]))?",
     re.I,
 )
 _PLURAL = re.compile(rf"{_BOLD}?[ \t]*(?P<name>objectives|goals|okrs)(?![\w])", re.I)
@@ -118,8 +118,8 @@ def classify(text: str, s: int, e: int) -> Label:
         is_o = m.re is _O_NAME
         empty = pos >= e or text[pos:e].strip("*_ \t") == ""
         ok = (sep == ":" or sep == "：") if is_o else (sep is not None or num is not None or empty or close)
-        if is_o and num and sep is None and not empty:
-            ok = True  # "O1 Grow revenue"
+        if is_o and num and sep not in ("|",):
+            ok = True  # "O1 Grow revenue", "O1. Grow revenue"
         if ok:
             return Label(OBJ, pos, e, num, "objective")
     m = _KR_NAME.match(text, s, head_end)

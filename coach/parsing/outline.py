@@ -16,7 +16,7 @@ from coach.parsing.annotations import KR, KRSEC, NONKR, OBJ, OBJSEC, SECTION, La
 _ITEM = re.compile(
     r"(?:(?P<b>[-*+•▪◦‣●○■□➢➤►–])(?=[ \t])"
     r"|(?P<n>\(?\d{1,3}(?:\.\d{1,3})*[.)]|\d{1,3}(?:\.\d{1,3})+)(?=[ \t])"
-    r"|\(?(?P<a>[a-z])\)(?=[ \t])|(?P<a2>[a-z])\.(?=[ \t])"
+    r"|\(?(?P<a>[a-zA-Z])\)(?=[ \t])|(?P<a2>[a-zA-Z])\.(?=[ \t])"
     r"|(?P<d>-)(?=[^\W\d_]))"
 )
 _TABLE_SEP = re.compile(r"[ \t]*(?:\|[ \t]*)?:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{1,}:?[ \t]*)*(?:\|[ \t]*)?$")
