@@ -162,7 +162,7 @@ def change_span(text: str, facts: Facts) -> tuple[int, int]:
 
 def percent(r: float) -> str:
     if r == float("inf"):
-        return "unbounded"
+        return "from-zero"
     pct = r * 100
     return f"{pct:.1f}%" if pct < 1 and pct != 0 else f"{pct:.0f}%"
 
@@ -366,7 +366,7 @@ def objective_span(obj: Objective, sub: tuple[int, int] | None = None) -> tuple[
     which case the first positioned key result stands in, else (0, 0).
     """
     if obj.start is not None:
-        end = obj.end if obj.end is not None else obj.start + len(obj.title)
+        end = max(obj.start, obj.end if obj.end is not None else obj.start + len(obj.title))
         if sub is None:
             return obj.start, end
         return min(obj.start + sub[0], end), min(obj.start + sub[1], end)

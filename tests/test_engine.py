@@ -157,3 +157,34 @@ def test_findings_agree_with_labels(engine: RuleEngine, text: str) -> None:
         assert "OKR-K009" in found or labels.kpi_confusion
     if labels.stretch == "safe" and not labels.kpi_confusion and labels.measurable:
         assert "OKR-K008" in found
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "🚀🚀🚀", "زيادة المبيعات بنسبة 20%", "x" * 3000, "$", "Grow signups from 0 to 500"]
+)
+def test_odd_statements_give_findings_inside_the_text(engine: RuleEngine, text: str) -> None:
+    for f in engine.check_key_result(text, engine.facts(text), offset=7):
+        assert 7 <= f.start <= f.end <= 7 + len(text)
+        assert "\n" not in f.message and "{" not in f.message
+
+
+def test_retired_rules_do_not_run() -> None:
+    import yaml
+
+    from rules.catalogue import CATALOGUE_PATH, parse_catalogue
+
+    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    next(r for r in raw["rules"] if r["id"] == "OKR-K001")["retired"] = True
+    engine = RuleEngine(catalogue=parse_catalogue(raw))
+    assert "OKR-K001" not in rules_of(check(engine, "Send 10 sales emails per week"))
+
+
+def test_a_rule_without_a_check_stops_the_engine() -> None:
+    import yaml
+
+    from rules.catalogue import CATALOGUE_PATH, CatalogueError, parse_catalogue
+
+    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    next(r for r in raw["rules"] if r["id"] == "OKR-K011")["name"] = "no-such-check"
+    with pytest.raises(CatalogueError, match="OKR-K011"):
+        RuleEngine(catalogue=parse_catalogue(raw))
