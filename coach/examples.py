@@ -35,8 +35,10 @@ from coach.errors import InputError
 from coach.models import (
     ExampleOKR,
     ExampleSet,
+    KeyResult,
     KeyResultReport,
     Level,
+    Objective,
     WorkshopPair,
     resource_dir,
 )
@@ -166,7 +168,8 @@ class DepartmentLibrary(_Spec):
 
 class FlawSpec(_Spec):
     label: Literal["phrasing", "measurable", "kpi_confusion", "stretch"]
-    rule: str
+    rule: str = Field(pattern=r"^OKR-K\d{3}$")
+    description: str
 
 
 class SharedLibrary(_Spec):
@@ -244,16 +247,20 @@ def _plain(value: float) -> str:
     return text
 
 
+def _money(value: float) -> str:
+    if value >= 1_000_000:
+        return f"${_plain(value / 1e6)}M"
+    if value >= 100_000:
+        return f"${_plain(value / 1e3)}k"
+    return f"${_plain(value)}"
+
+
 def _format_pair(baseline: float, target: float, unit: str) -> tuple[str, str]:
+    """Numbers as a person writes them: '12%', '$870k', '$1.2M', '1,400'."""
     if unit == "percent":
         return f"{_plain(baseline)}%", f"{_plain(target)}%"
     if unit == "currency":
-        top = max(baseline, target)
-        if top >= 1_000_000:
-            return f"${_plain(baseline / 1e6)}M", f"${_plain(target / 1e6)}M"
-        if top >= 100_000:
-            return f"${_plain(baseline / 1e3)}k", f"${_plain(target / 1e3)}k"
-        return f"${_plain(baseline)}", f"${_plain(target)}"
+        return _money(baseline), _money(target)
     return _plain(baseline), _plain(target)
 
 
@@ -419,26 +426,30 @@ def _validate(
 # ---------------------------------------------------------------------------
 
 
-def _pick_objectives(
-    lib: DepartmentLibrary, level: str, count: int, parent_themes: set[str], rng: random.Random
-) -> tuple[list[ObjectiveSpec], str | None]:
-    """Objectives written for ``level`` first, best parent match first; adjacent levels fill gaps."""
+def _rank_objectives(
+    lib: DepartmentLibrary, level: str, parent_themes: set[str], rng: random.Random
+) -> tuple[list[ObjectiveSpec], int]:
+    """Objectives in the order to try them, and how many are written for ``level`` itself.
+
+    Those written for the level come first, then those of adjacent levels (a
+    department may have fewer company-level objectives than a trainer asks
+    for); within each group the best parent match comes first, ties at random.
+    """
 
     def ranked(pool: list[ObjectiveSpec]) -> list[ObjectiveSpec]:
         keyed = [(-len(parent_themes & set(o.themes)), rng.random(), o) for o in pool]
         return [o for *_, o in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
     own = [o for o in lib.objectives if level in o.levels]
-    chosen = ranked(own)[:count]
-    notice = None
-    if len(chosen) < count:
-        others = [o for o in lib.objectives if o not in own and set(o.levels) & set(ADJACENT_LEVELS[level])]
-        chosen += ranked(others)[: count - len(chosen)]
-        notice = (
-            f"The {lib.name} library has {len(own)} objectives written for the {level} level; "
-            f"the others shown suit the {' or '.join(ADJACENT_LEVELS[level])} level."
-        )
-    return chosen, notice
+    others = [o for o in lib.objectives if o not in own and set(o.levels) & set(ADJACENT_LEVELS[level])]
+    return ranked(own) + ranked(others), len(own)
+
+
+def objective_passes(title: str, key_results: list[KeyResultReport], coach: Coach) -> bool:
+    """An example objective draws no error or warning from the engine's objective rules."""
+    objective = Objective(title=title, key_results=[KeyResult(text=r.text) for r in key_results])
+    findings = coach.engine.check_objective(objective, [r.facts for r in key_results])
+    return not any(f.severity in ("error", "warning") for f in findings)
 
 
 def _rank_patterns(
@@ -455,17 +466,6 @@ def _rank_patterns(
     return [p for *_, p in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 
-class _Stats:
-    """How many generated key results the engine accepted (tests and the docs report it)."""
-
-    def __init__(self) -> None:
-        self.checked = 0
-        self.passed = 0
-
-
-LAST_STATS = _Stats()
-
-
 def _from_library(
     lib: DepartmentLibrary,
     count: int,
@@ -475,33 +475,45 @@ def _from_library(
     rng: random.Random,
     coach: Coach,
 ) -> tuple[list[ExampleOKR], str | None]:
-    objectives, notice = _pick_objectives(lib, level, count, parent_themes, rng)
+    """Objectives with verified key results drawn from the patterns; see the module docstring."""
+    objectives, own_level = _rank_objectives(lib, level, parent_themes, rng)
     used: set[str] = set()
-    texts: set[str] = set()
     okrs: list[ExampleOKR] = []
-    for objective in objectives:
-        krs: list[str] = []
+    borrowed = 0
+    for position, objective in enumerate(objectives):
+        if len(okrs) == count:
+            break
+        reports: list[KeyResultReport] = []
+        patterns: list[str] = []
         for pattern in _rank_patterns(lib, objective, parent_themes, used, rng):
-            if len(krs) == key_results:
+            if len(reports) == key_results:
                 break
             for _ in range(ATTEMPTS_PER_PATTERN):
                 numbers = draw_numbers(pattern, rng)
                 if numbers is None:
                     continue
-                text = fill(pattern, *numbers)
-                if text.casefold() in texts:
-                    continue
-                (report,) = coach.assess([text])
-                LAST_STATS.checked += 1
+                (report,) = coach.assess([fill(pattern, *numbers)])
                 if kr_passes(report):
-                    LAST_STATS.passed += 1
-                    krs.append(text)
-                    texts.add(text.casefold())
-                    used.add(pattern.text)
+                    reports.append(report)
+                    patterns.append(pattern.text)
                     break
-        if len(krs) < key_results:
-            raise RuntimeError(f"{lib.id}: too few key results pass the coach's checks for {objective.text!r}")
-        okrs.append(ExampleOKR(objective=objective.text, key_results=krs))
+        if len(reports) < key_results or not objective_passes(objective.text, reports, coach):
+            continue
+        used.update(patterns)
+        okrs.append(ExampleOKR(objective=objective.text, key_results=[r.text for r in reports]))
+        borrowed += position >= own_level
+    if len(okrs) < count:
+        raise InputError(
+            f"only {len(okrs)} {lib.name} example OKRs with {key_results} key results pass the coach's checks "
+            f"under the current profile; ask for fewer",
+            field="count",
+        )
+    notice = None
+    if borrowed:
+        notice = (
+            f"The {lib.name} library has {own_level} objectives written for the {level} level; "
+            f"{borrowed} shown suit the {' or '.join(ADJACENT_LEVELS[level])} level."
+        )
     return okrs, notice
 
 
@@ -631,7 +643,7 @@ def _llm_context(
         "workshop": workshop,
         "style_objectives": [o.text for o in rng.sample(list(lib.objectives), k=min(3, len(lib.objectives)))],
         "style_key_results": sample_krs,
-        "flaws": [{"kind": k, "label": f.label, "rule": f.rule} for k, f in shared.flaws.items()],
+        "flaws": [{"kind": f.description, "label": f.label, "rule": f.rule} for f in shared.flaws.values()],
     }
 
 
@@ -654,13 +666,12 @@ def _from_llm(
         candidates = [k for k in candidates if k and k.casefold() not in seen]
         if not candidates:
             continue
-        reports = coach.assess(candidates)
-        good = [k for k, rep in zip(candidates, reports, strict=True) if kr_passes(rep)]
-        good = list(dict.fromkeys(good))[:key_results]
-        if len(good) < key_results:
+        reports = coach.assess(list(dict.fromkeys(candidates)))
+        good = [rep for rep in reports if kr_passes(rep)][:key_results]
+        if len(good) < key_results or not objective_passes(title, good, coach):
             continue
-        okrs.append(ExampleOKR(objective=title, key_results=good))
-        seen.update({title.casefold(), *(k.casefold() for k in good)})
+        okrs.append(ExampleOKR(objective=title, key_results=[r.text for r in good]))
+        seen.update({title.casefold(), *(r.text.casefold() for r in good)})
         if len(okrs) == count:
             break
     if len(okrs) < count:
@@ -668,14 +679,24 @@ def _from_llm(
     pairs: list[WorkshopPair] = []
     if workshop:
         shared = load_shared()
-        label_of = {f.rule: f.label for f in shared.flaws.values()}
-        usable = [p for p in answer.workshop if p.rule in label_of]
+        kind_of = {spec.rule: kind for kind, spec in reversed(shared.flaws.items())}
+        usable = [p for p in answer.workshop if p.rule in kind_of]
         reports = coach.assess([t for p in usable for t in (p.flawed, p.fixed)]) if usable else []
+        by_label: dict[str, list[WorkshopPair]] = {label: [] for label in WORKSHOP_LABEL_ORDER}
+        seen: set[str] = set()
         for i, p in enumerate(usable):
-            if pair_passes(reports[2 * i], reports[2 * i + 1], p.rule) and rule_labels(coach).get(p.rule) == label_of[p.rule]:
-                pairs.append(WorkshopPair(flawed=p.flawed, fixed=p.fixed, rule=p.rule, label=label_of[p.rule], why=p.why))
-        if {p.label for p in pairs} != set(WORKSHOP_LABEL_ORDER):
+            kind = kind_of[p.rule]
+            label = shared.flaws[kind].label
+            if len(by_label[label]) >= WORKSHOP_PAIRS_PER_LABEL or p.flawed.casefold() in seen:
+                continue
+            rule = name_flaw(reports[2 * i], reports[2 * i + 1], kind, coach)
+            if rule is not None:
+                by_label[label].append(WorkshopPair(flawed=p.flawed, fixed=p.fixed, rule=rule, label=label, why=p.why))
+                seen.add(p.flawed.casefold())
+        if not all(by_label.values()):
             raise LLMError("the model's workshop pairs did not cover all four labels with verified flaws")
+        for j in range(WORKSHOP_PAIRS_PER_LABEL):
+            pairs.extend(by_label[label][j] for label in WORKSHOP_LABEL_ORDER if len(by_label[label]) > j)
     return okrs, pairs
 
 
