@@ -30,6 +30,7 @@ from coach.parsing.annotations import (
     KR,
     KRSEC,
     META,
+    METRIC_SECTION,
     NONKR,
     OBJ,
     OBJSEC,
@@ -439,7 +440,12 @@ def _walk(root: Node, ex: _Extractor) -> None:
             todo.extend((c, new_ctx) for c in reversed(node.children))
 
         if node.kind == "table":
-            ex.table(node, ctx == "kr")
+            if ctx != "weak":
+                ex.table(node, ctx == "kr")
+            continue
+        if kind == NONKR and node.label is not None and METRIC_SECTION.fullmatch(node.label.name):
+            # "Success metrics": key results only for an objective that has no other list
+            descend("weak")
             continue
         if kind == NONKR or kind == META:
             continue
@@ -498,8 +504,8 @@ def _walk(root: Node, ex: _Extractor) -> None:
             continue
         # plain nodes
         if node.kind == "item":
-            if _first_level(node):
-                ex.add_kr(node.start, node.end, 0 if ctx == "kr" else 1, node)
+            if _first_level(node) and (ctx != "weak" or ex.current is not None):
+                ex.add_kr(node.start, node.end, {"kr": 0, "weak": 2}.get(ctx, 1), node)
             continue
         if node.kind == "heading":
             m = _HANDLE_HEADING.match(text, node.start, node.end)
@@ -543,6 +549,10 @@ def parse_draft(text: str) -> Draft:
     objectives = _finish(ex)
     if not objectives:
         objectives = _fallback(root, text)
+    if not objectives:
+        objectives = _fallback(root, text, everything=True)
+    if not objectives:
+        raise InputError("No objectives or key results found in the draft.", field="text")
     return Draft(text=text, objectives=objectives)
 
 
@@ -575,12 +585,18 @@ def _finish(ex: _Extractor) -> list[Objective]:
     return out
 
 
-def _fallback(root: Node, text: str) -> list[Objective]:
-    """No structure found: every statement line is a key result (under any plain heading)."""
+def _fallback(root: Node, text: str, everything: bool = False) -> list[Objective]:
+    """No structure found: every statement line is a key result (under any plain heading).
+
+    With ``everything`` even lines under notes-like sections count: a draft the user pasted
+    is never answered with nothing when it has statements in it.
+    """
     ex = _Extractor(text)
-    for node in _live_nodes(root):
+    for node in preorder(root) if everything else _live_nodes(root):
         kind = _kind(node)
-        if kind in (NONKR, META, OWNER, PROGRESS, SECTION, OBJSEC, KRSEC):
+        if kind in (NONKR, META, OWNER, PROGRESS, SECTION, OBJSEC, KRSEC) and not everything:
+            continue
+        if everything and node.kind == "heading":
             continue
         if node.kind == "heading":
             if not is_titleish(text, node.start, node.end):

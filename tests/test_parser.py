@@ -493,3 +493,55 @@ def test_deeply_nested_input_does_not_hit_the_recursion_limit() -> None:
     text = "".join(" " * i + f"- step {i}\n" for i in range(1500))
     draft = parse_draft(text)
     assert draft.objectives and draft.objectives[0].title == "step 0"
+
+
+MORE_SHAPES = {
+    "bold O1. labels with KR-n": (
+        "**O1. Grow the tea shop**\nKR-1: Sell 400 cups a week\nKR-2: Reach 120 loyalty members\n"
+        "**O2. Cut waste**\nKR-1: Throw away under 2 kg of leaves a month\n"
+    ),
+    "letter outline": (
+        "A. Grow the tea shop\n   1. Sell 400 cups a week\n   2. Reach 120 loyalty members\n"
+        "B. Cut waste\n   1. Throw away under 2 kg of leaves a month\n"
+    ),
+    "numbered headings with activity sub-bullets": (
+        "## 1. Grow the tea shop\n- Sell 400 cups a week\n  - print flyers\n  - talk to the office next door\n"
+        "- Reach 120 loyalty members\n  - design a stamp card\n"
+        "## 2. Cut waste\n- Throw away under 2 kg of leaves a month\n  - weigh the bin every friday\n"
+    ),
+    "table cells with <br>": (
+        "| Objective | Key Results |\n|---|---|\n"
+        "| Grow the tea shop | - Sell 400 cups a week<br>- Reach 120 loyalty members |\n"
+        "| Cut waste | KR1: Throw away under 2 kg of leaves a month |\n"
+    ),
+    "emoji labels and a parenthesised section": (
+        "🎯 Objective: Grow the tea shop\nKey Results (KRs):\n📈 Sell 400 cups a week\n📈 Reach 120 loyalty members\n"
+        "Initiatives:\n- Print flyers\n\n🎯 Objective: Cut waste\n"
+        "Key results for June:\n• Throw away under 2 kg of leaves a month\n"
+    ),
+    "objective with only a success-metrics list": (
+        "## Objective: Grow the tea shop\nSuccess metrics:\n- Sell 400 cups a week\n- Reach 120 loyalty members\n\n"
+        "## Objective: Cut waste\nKey results:\n- Throw away under 2 kg of leaves a month\n\nTracking metrics:\n"
+        "- Bin weight per day\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_SHAPES))
+def test_more_shapes_give_the_same_structure(name: str) -> None:
+    draft = parse_draft(MORE_SHAPES[name])
+    assert structure(draft) == TWO_OBJECTIVES
+    assert_spans(draft)
+
+
+def test_bare_percentage_in_parentheses_at_the_end_is_progress() -> None:
+    draft = parse_draft("Objective: Grow the tea shop\n1. Sell 400 cups a week (70%)\n2. Cut queue time by 30%\n")
+    assert [(k.text, k.progress) for k in draft.objectives[0].key_results] == [
+        ("Sell 400 cups a week", 0.7),
+        ("Cut queue time by 30%", None),
+    ]
+
+
+def test_text_with_only_notes_still_gives_statements() -> None:
+    draft = parse_draft("## Notes\n- Sell 400 cups a week\n- Reach 120 loyalty members\n")
+    assert structure(draft) == [("", ["Sell 400 cups a week", "Reach 120 loyalty members"])]

@@ -47,6 +47,9 @@ _PLURAL = re.compile(rf"{_BOLD}?[ \t]*(?P<name>objectives|goals|okrs)(?![\w])", 
 _AFTER = re.compile(rf"[ \t]*(?:{_BOLD}[ \t]*)?(?:(?P<sep>[:：.)|–—-])[ \t]*)?(?:(?P<close>{_BOLD})[ \t]*)?")
 _GENERIC = re.compile(rf"(?P<open>{_BOLD})?[ \t]*(?P<name>[^\W\d_][^:：*_\n]{{0,48}}?)[ \t]*(?P<close>{_BOLD})?[ \t]*[:：][ \t]*{_BOLD}?[ \t]*")
 
+_KRSEC_PREFIX = re.compile(r"(?:key ?results?|krs|success criteria|measurable results|how (?:we|we'll|we will) measure)\b")
+_OBJSEC_PREFIX = re.compile(r"(?:objectives|goals)\b")
+METRIC_SECTION = re.compile(r"(?i).*\b(?:metrics?|kpis?|measures?)\b.*")
 NONKR_NAMES = re.compile(
     r"(?:vision|mission|purpose|values|strategy|background|context|why|rationale|notes?|comments?|remarks?"
     r"|(?:grading|tracking|status|progress|meeting|additional|other|side) notes?|tracking|tracking table|grading"
@@ -146,6 +149,10 @@ def classify(text: str, s: int, e: int) -> Label:
         pos = m.end()
         empty = pos >= e or text[pos:e].strip("*_ \t") == ""
         bold = m.group("open") is not None
+        if _KRSEC_PREFIX.match(name):  # "Key results (KRs):", "Key results for Q3:"
+            return Label(KRSEC, pos, e, None, "key results")
+        if _OBJSEC_PREFIX.match(name) and empty:
+            return Label(OBJSEC, pos, e, None, "objectives")
         if OWNER_NAMES.fullmatch(name):
             return Label(OWNER, pos, e, None, name)
         if PROGRESS_NAMES.fullmatch(name):
@@ -194,7 +201,7 @@ _TRAIL_PROGRESS = [
         rf"[ \t]*\([ \t]*(?:progress|done|complete|completed|completion|status|score)[ \t]*[:=]?[ \t]*{_NUM_PROGRESS}[ \t]*\)$",
         re.I,
     ),
-    re.compile(rf"[ \t]*\([ \t]*{_NUM_PROGRESS}[ \t]*(?:done|complete|completed)[ \t]*\)$", re.I),
+    re.compile(rf"[ \t]*\([ \t]*{_NUM_PROGRESS}[ \t]*(?:done|complete|completed)?[ \t]*\)$", re.I),
     re.compile(
         rf"[ \t]*(?:[|—–;]|[ \t]-)[ \t]*(?:progress|status|score|completion)?[ \t]*[:=]?[ \t]*{_NUM_PROGRESS}"
         rf"(?:[ \t]*(?:done|complete|completed))?$",
@@ -349,6 +356,13 @@ def trim(text: str, s: int, e: int, *, weak: bool = True) -> Trimmed:
         w = _unwrap(text, s, e)
         if w is not None:
             s, e = w
+            continue
+        # a bold marker left over from a label ("**O1. Title**" -> "Title**")
+        if e - s > 2 and text.startswith(("**", "__"), e - 2) and text.find(text[e - 2 : e], s, e - 2) == -1:
+            e -= 2
+            continue
+        if e - s > 2 and text.startswith(("**", "__"), s) and text.find(text[s : s + 2], s + 2, e) == -1:
+            s += 2
             continue
         # trailing
         ts = max(s, e - TAIL)

@@ -295,6 +295,24 @@ def build(text: str) -> Node:
             prev_node.label = classify(text, prev_node.start, prev_node.end)
             continue
         top = stack[-1]
+        krsec = top if top.kind == "para" else top.parent if (top.kind == "item" and top.bare) else None
+        if (
+            krsec is not None
+            and krsec.kind == "para"
+            and krsec.label is not None
+            and krsec.label.kind == KRSEC
+            and prev_kind in ("para", "item")
+        ):
+            # "Key results:" followed directly by marker-less lines (emoji or nothing as bullets)
+            lab = classify(text, cs, e)
+            if lab.kind in (None, KR):
+                while stack[-1] is not krsec:
+                    stack.pop()
+                node = Node("item", cs, e, indent=krsec.indent + 1, bare=True, label=lab)
+                krsec.add(node)
+                stack.append(node)
+                prev_kind, prev_node = "item", node
+                continue
         if top.kind in ("item", "para") and width > top.indent and top is not root:
             # an indented line under an item/paragraph: a detail, or a marker-less list
             cont = container_for(width, 1)
