@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LIKE_NUM, LOWER, ORTH, SPACY
 from spacy.tokens import Doc
 
 from coach.models import Facts, Quantity
@@ -158,19 +159,32 @@ class _Tok:
     __slots__ = ("i", "text", "lower_", "lemma_", "idx", "is_stop", "is_punct", "is_space", "like_num", "is_alpha",
                  "whitespace_", "in_quantity")  # fmt: skip
 
-    def __init__(self, token, in_quantity: bool) -> None:
-        self.i = token.i
-        self.text = token.text
-        self.lower_ = token.lower_
-        self.lemma_ = token.lemma_
-        self.idx = token.idx
-        self.is_stop = token.is_stop
-        self.is_punct = token.is_punct
-        self.is_space = token.is_space
-        self.like_num = token.like_num
-        self.is_alpha = token.is_alpha
-        self.whitespace_ = token.whitespace_
+    def __init__(self, i: int, text: str, lower: str, lemma: str, idx: int, flags: list[int], in_quantity: bool) -> None:
+        self.i = i
+        self.text = text
+        self.lower_ = lower
+        self.lemma_ = lemma
+        self.idx = idx
+        self.is_stop, self.is_punct, self.is_space, self.like_num, self.is_alpha, spacy_ = (bool(f) for f in flags)
+        self.whitespace_ = " " if spacy_ else ""
         self.in_quantity = in_quantity
+
+
+_TOKEN_ATTRS = [ORTH, LOWER, LEMMA, IDX, IS_STOP, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_ALPHA, SPACY]
+
+
+def _tokens(spacy_doc: Doc, quantities: list[RawQuantity]) -> list[_Tok]:
+    """Copy the token attributes in one ``to_array`` call (no per-token ``Token`` objects)."""
+    if not len(spacy_doc):
+        return []
+    strings = spacy_doc.vocab.strings
+    ranges = [(q.start, q.end) for q in quantities]
+    out = []
+    for i, row in enumerate(spacy_doc.to_array(_TOKEN_ATTRS).tolist()):
+        orth, lower, lemma, idx = row[:4]
+        in_quantity = any(a <= idx < b for a, b in ranges) if ranges else False
+        out.append(_Tok(i, strings[orth], strings[lower], strings[lemma], idx, row[4:], in_quantity))
+    return out
 
 
 @dataclass(slots=True)
@@ -189,8 +203,7 @@ class _Reading:
 def _read(spacy_doc: Doc, text: str) -> _Reading:
     prefix_end = _PREFIX_RE.match(text).end()
     quantities = spacy_doc._.okr_quantities or []
-    ranges = [(q.start, q.end) for q in quantities]
-    doc = [_Tok(t, any(a <= t.idx < b for a, b in ranges)) for t in spacy_doc]
+    doc = _tokens(spacy_doc, quantities)
     labels: list[set[str]] = [set() for _ in range(len(doc))]
     spans: dict[str, list[tuple[int, int]]] = {}
     for label, start, end in spacy_doc._.okr_terms or ():
