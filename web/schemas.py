@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from coach.examples import list_departments
 from coach.models import (
     ClassifyItem,
     Draft,
@@ -62,27 +63,31 @@ class ObjectiveIn(_Request):
     key_results: list[KeyResultIn | Statement] = Field(default_factory=list, max_length=50)
 
 
+def _draft_request_schema(schema: dict) -> None:
+    """Say in the schema what the validator enforces: exactly one of `text` and `objectives`, never null."""
+    schema["oneOf"] = [{"required": ["text"]}, {"required": ["objectives"]}]
+    for name in ("text", "objectives"):
+        schema["properties"][name].pop("default", None)
+    schema["examples"] = [
+        {"text": EXAMPLE_DRAFT},
+        {"objectives": [{"title": "Delight new customers", "owner": "Ana",
+                         "key_results": ["Raise 30-day activation from 40% to 55%"]}]},
+    ]
+
+
 class DraftRequest(_Request):
     """A pasted draft (`text`) or a structured one (`objectives`), not both."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"text": EXAMPLE_DRAFT},
-                {"objectives": [{"title": "Delight new customers", "owner": "Ana",
-                                 "key_results": ["Raise 30-day activation from 40% to 55%"]}]},
-            ]
-        },
-    )
-    text: str | None = Field(default=None, max_length=MAX_DRAFT_CHARS,
-                             description="The draft as pasted (any shape the parser knows), up to 20,000 characters.")
-    objectives: list[ObjectiveIn] | None = Field(default=None, min_length=1, max_length=50)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_draft_request_schema)
+    # Optional in Python, but null is refused: absent means "use the other one".
+    text: str = Field(default=None, max_length=MAX_DRAFT_CHARS,  # type: ignore[assignment]
+                      description="The draft as pasted (any shape the parser knows), up to 20,000 characters.")
+    objectives: list[ObjectiveIn] = Field(default=None, min_length=1, max_length=50)  # type: ignore[assignment]
 
     @field_validator("text")
     @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
             raise ValueError("'text' is empty: paste an objective and its key results")
         return value
 
@@ -124,7 +129,8 @@ class ExamplesRequest(_Request):
         extra="forbid",
         json_schema_extra={"examples": [{"department": "sales", "count": 2, "level": "team", "seed": 7}]},
     )
-    department: str = Field(min_length=1, max_length=60)
+    department: str = Field(min_length=1, max_length=60, description="A department id from /v1/departments.",
+                            json_schema_extra={"enum": list_departments()})
     count: int = Field(default=3, ge=1, le=10)
     level: Level = "team"
     parent: str | None = Field(default=None, max_length=300)
