@@ -113,10 +113,8 @@ def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float
     money = facts.unit == "currency" or facts.currency is not None
     actors = _any_word(text, lexicon.actor_nouns)
     first_q = facts.quantities[0].start if facts.quantities else None
-    counted_subject = (
-        first_q is not None and actors and (facts.verb_span is None or facts.verb_span[0] > first_q)
-        and not text[: first_q].strip(" -*•[]().:0123456789").lower().split()[:1] in ([w] for w in lexicon.activity_verbs)
-    )
+    # "250 people join ...": the number comes before any verb and counts people outside the team
+    counted_subject = first_q is not None and actors and (facts.verb_span is None or facts.verb_span[0] > first_q)
     has_change = facts.baseline is not None or facts.relative_change is not None
     if facts.is_outcome_verb:
         if deliverable and not metric_noun:
