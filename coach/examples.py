@@ -238,6 +238,8 @@ def _round(value: float, pattern: PatternSpec) -> float:
     if pattern.unit == "count":
         return float(round(value)) if value < 100 else _sig2(value)
     if value < 10:
+        if pattern.unit == "duration" and value >= 1:
+            return round(value * 2) / 2  # "2.5 days", not "2.3 days"
         return round(value, 1)
     return float(round(value)) if value < 100 else _sig2(value)
 
