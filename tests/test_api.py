@@ -382,3 +382,68 @@ def test_no_okr_text_in_the_log(live_server, api):
     log = live_server.log_text()
     assert "POST /v1/check" in log  # the access log is on...
     assert marker not in log  # ...but never with the user's words
+
+
+# -- the LLM layer through the API ---------------------------------------------
+
+
+def _answer_by_text(mapping: dict[str, list[str]]):
+    """Scripted LLM answer: suggestions for the key results the prompt lists, found by their text."""
+    import re
+
+    def build(body: dict) -> dict:
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        ids = {text.strip(): int(i) for i, text in re.findall(r"KR id (\d+): (.+)", user)}
+        return {"key_results": [{"id": ids[t], "suggestions": s} for t, s in mapping.items() if t in ids]}
+
+    return build
+
+
+@pytest.fixture(scope="module")
+def llm_backed(server_factory):
+    """A scripted OpenAI-compatible server in this process, and an app configured to use it."""
+    from llm_server import ScriptedLLMServer
+
+    llm = ScriptedLLMServer().start()
+    app = server_factory({"OPENAI_BASE_URL": llm.base_url, "OKR_COACH_MODEL": "test-model",
+                          "OKR_COACH_LLM_TIMEOUT": "5", "OKR_COACH_LLM_RETRIES": "0",
+                          "OKR_COACH_USE_CLASSIFIERS": "false"})
+    yield llm, app
+    llm.stop()
+
+
+def test_rewrite_uses_the_configured_llm_and_drops_invented_numbers(llm_backed):
+    from llm_server import Answer
+
+    llm, app = llm_backed
+    llm.reset()
+    send = "Send a setup checklist to every new clinic"
+    llm.push(Answer(_answer_by_text({send: [
+        "Raise the share of new clinics that finish setup in week one from [baseline]% to [target]%",
+        "Get 45 clinics live in their first week",  # 45 is nowhere in the draft: must be dropped
+    ]})))
+    with app.client() as c:
+        assert c.get("/readyz").json()["llm"] == "configured"
+        r = c.post("/v1/rewrite", json={"text": FLAWED_DRAFT})
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["source"] == "llm" and 1 <= len(llm.requests) <= 2  # one call, at most one repair
+    krs = {k["text"]: k for k in result["key_results"]}
+    texts = [s["text"] for s in krs[send]["suggestions"]]
+    assert "Raise the share of new clinics that finish setup in week one from [baseline]% to [target]%" in texts
+    assert not any("45" in t for kr in result["key_results"] for t in (s["text"] for s in kr["suggestions"]))
+    assert result["dropped_suggestions"] >= 1
+
+
+def test_llm_failure_falls_back_offline_not_500(llm_backed):
+    from llm_server import Status
+
+    llm, app = llm_backed
+    llm.reset()
+    llm.push(Status(500), Status(500))
+    with app.client() as c:
+        r = c.post("/v1/rewrite", json={"text": FLAWED_DRAFT})
+        page = c.post("/", data={"text": FLAWED_DRAFT})
+    assert r.status_code == 200, r.text
+    assert r.json()["source"] == "offline" and r.json()["notice"]
+    assert page.status_code == 200 and "Suggested rewrites" in page.text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from coach.settings import Settings
 
@@ -28,10 +29,16 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 CoachDep = Annotated[Any, Depends(get_coach)]  # a coach.pipeline.Coach
 
 
+# Declared as security schemes so /docs gets an "Authorize" button; both optional because keys are.
+_bearer = HTTPBearer(auto_error=False, description="One of OKR_COACH_API_KEYS (only when keys are configured).")
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
+                               description="One of OKR_COACH_API_KEYS (only when keys are configured).")
+
+
 def require_api_key(
     settings: SettingsDep,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+    x_api_key: Annotated[str | None, Security(_api_key_header)] = None,
 ) -> None:
     """When OKR_COACH_API_KEYS is set, every /v1 call needs one of them (Bearer or X-API-Key).
 
@@ -41,9 +48,7 @@ def require_api_key(
     keys = settings.api_key_list
     if not keys:
         return
-    offered = x_api_key or ""
-    if authorization and authorization.lower().startswith("bearer "):
-        offered = authorization[7:].strip()
+    offered = bearer.credentials.strip() if bearer is not None else (x_api_key or "")
     ok = False
     for key in keys:
         ok |= hmac.compare_digest(offered.encode(), key.encode())
