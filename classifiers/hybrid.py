@@ -16,11 +16,13 @@ Everything else is the classifier's calibrated argmax. Where a hard
 constraint decided, the probability of the chosen class is raised to at least
 ``HARD_PROBABILITY`` so the reported probabilities agree with the label.
 
-Findings follow the final labels (``reconcile_findings``): a rule finding
-tied to a label value the hybrid rejected is dropped, and a label value the
-classifier asserts with no rule finding gets a finding of the same rule with
-``source="classifier"`` and the whole statement as its span, so every label
-shown to a user comes with words explaining it.
+Findings follow the final labels: the pipeline runs the rule checks with the
+*final* labels (the key-result checks read the labels they are given, so a
+task finding appears exactly when the final phrasing is ``task``), then
+``attribute_findings`` marks each finding whose label value came from the
+classifier rather than the rules with ``source="classifier"`` and the
+classifier's confidence in its message. Every label shown to a user thus comes
+with a finding that explains it in words and a span.
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ from coach.models import LABEL_CLASSES, Facts, Finding, Labels
 
 HARD_PROBABILITY = 0.95
 
-# Which finding a label value calls for: (label, value) -> rule id.
-LABEL_RULES: dict[tuple[str, str], str] = {}
 
 
 def _has_quantity(facts: Facts) -> bool:
@@ -83,10 +83,21 @@ def combine(probabilities: dict[str, np.ndarray], facts: Facts, rules: Labels) -
     )
 
 
-def reconcile_findings(
-    findings: list[Finding], labels: Labels, text: str, offset: int, catalogue: Any
-) -> list[Finding]:
-    """Make the findings agree with the final labels (see module docstring)."""
-    if labels.source == "rules":
-        return findings  # rule labels and rule findings come from the same facts
-    return findings
+def _value(labels: Labels, label: str) -> str:
+    v = getattr(labels, label)
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def attribute_findings(findings: list[Finding], final: Labels, rules: Labels, catalogue: Any) -> list[Finding]:
+    """Credit findings whose label the classifier decided (see module docstring)."""
+    if final.source == "rules":
+        return findings
+    out = []
+    for f in findings:
+        label = catalogue.get(f.rule).label
+        if label and _value(final, label) != _value(rules, label):
+            p = final.probabilities.get(label, {}).get(_value(final, label))
+            note = f" (classifier, {p:.0%} sure)" if p is not None else " (classifier)"
+            f = f.model_copy(update={"source": "classifier", "message": f.message + note})
+        out.append(f)
+    return out

@@ -21,21 +21,11 @@ from classifiers.hybrid import combine
 
 ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "labels.skops"
 
-# Everything the artifact may contain beyond skops' own defaults.
+# The only types the artifact may contain beyond those skops trusts by default
+# (scikit-learn estimators, numpy and scipy containers).
 TRUSTED_TYPES = [
-    "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.feature_extraction._dict_vectorizer.DictVectorizer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.preprocessing._label.LabelEncoder",
-    "numpy.float64",
-    "numpy.int64",
-    "builtins.float",
-    "builtins.int",
-    "scipy.sparse._csr.csr_matrix",
 ]
 
 

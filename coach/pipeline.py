@@ -27,7 +27,7 @@ from coach.models import (
 )
 from coach.parser import parse_draft
 from coach.settings import Settings, get_settings
-from classifiers.hybrid import reconcile_findings
+from classifiers.hybrid import attribute_findings
 from classifiers.model import LabelModel
 from rules.engine import RuleEngine
 from rules.profile import Profile, load_profile
@@ -87,22 +87,23 @@ class Coach:
 
     # -- labelling ----------------------------------------------------------
 
-    def label(self, texts: list[str], facts: list[Facts]) -> list[Labels]:
-        """Hybrid labels when a classifier artifact is present, rule labels otherwise."""
+    def label(self, texts: list[str], facts: list[Facts]) -> tuple[list[Labels], list[Labels]]:
+        """(final labels, rule labels): hybrid when a classifier artifact is present, else the rules'."""
         rule_labels = [self.engine.labels(t, f) for t, f in zip(texts, facts)]
         if self.model is None or not texts:
-            return rule_labels
-        return self.model.predict(texts, facts, rule_labels)
+            return rule_labels, rule_labels
+        return self.model.predict(texts, facts, rule_labels), rule_labels
 
     def _key_result_reports(
         self, key_results: list[KeyResult], texts: list[str], offsets: list[int]
     ) -> list[KeyResultReport]:
         facts = self.engine.facts_many(texts)
-        labels = self.label(texts, facts)
+        labels, rule_labels = self.label(texts, facts)
         reports = []
-        for kr, text, offset, fact, label in zip(key_results, texts, offsets, facts, labels):
-            findings = self.engine.check_key_result(text, fact, offset=offset)
-            findings = reconcile_findings(findings, label, text, offset, self.engine.catalogue)
+        for kr, text, offset, fact, label, rule_label in zip(key_results, texts, offsets, facts, labels, rule_labels):
+            # The checks read the labels they are given, so findings follow the final labels.
+            findings = self.engine.check_key_result(text, fact, offset=offset, labels=label)
+            findings = attribute_findings(findings, label, rule_label, self.engine.catalogue)
             reports.append(
                 KeyResultReport(
                     text=text,
@@ -192,7 +193,7 @@ class Coach:
             ids.append(str(item.get("id", n)))
             texts.append(text)
         facts = self.engine.facts_many(texts)
-        labels = self.label(texts, facts)
+        labels, _ = self.label(texts, facts)
         return [
             ClassifyItem(
                 id=i,
