@@ -57,12 +57,13 @@ class LiveServer:
 
 
 def start_server(env: dict[str, str] | None = None, *, workers: int = 1, log_level: str = "info",
-                 ready_timeout: float = 90.0) -> LiveServer:
+                 ready_timeout: float = 90.0, command: list[str] | None = None) -> LiveServer:
     """Start ``uvicorn --factory web.app:create_app`` and wait until /readyz says ok.
 
     The environment is the test process's minus every OKR_COACH_/OPENAI_
     variable, plus ``env``: each server's settings are exactly what the test
-    asked for.
+    asked for. ``command`` replaces the uvicorn command line (``{port}`` is
+    filled in), e.g. to start the app through ``okr-coach serve``.
     """
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OKR_COACH_", "OPENAI_"))}
@@ -71,6 +72,8 @@ def start_server(env: dict[str, str] | None = None, *, workers: int = 1, log_lev
     log = Path(tempfile.mkstemp(prefix="okr-coach-server-", suffix=".log")[1])
     cmd = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(workers), "--log-level", log_level]
+    if command is not None:
+        cmd = [part.replace("{port}", str(port)) for part in command]
     with log.open("wb") as out:
         process = subprocess.Popen(cmd, cwd=REPO, env=clean, stdout=out, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", process, log, dict(env or {}))

@@ -56,6 +56,18 @@ def test_health_and_readiness(api):
     assert ready["llm"] == "offline"
 
 
+def test_okr_coach_serve_runs_the_app(server_factory):
+    """The CLI's serve command starts the same app (the README's first command ends here)."""
+    import sys
+
+    served = server_factory({"OKR_COACH_USE_CLASSIFIERS": "false"},
+                            command=[sys.executable, "-m", "coach.cli", "serve", "--port", "{port}"])
+    with served.client() as c:
+        assert c.get("/").status_code == 200
+        assert c.post("/v1/parse", json={"text": FLAWED_DRAFT}).status_code == 200
+    assert "Uvicorn running on http://127.0.0.1:" in served.log_text()
+
+
 # -- /v1/check ---------------------------------------------------------------
 
 
