@@ -272,7 +272,10 @@ def relative_change(baseline: float, target: float) -> float:
 
 
 def draw_numbers(
-    pattern: PatternSpec, rng: random.Random, change: tuple[float, float] | None = None, baseline: float | None = None
+    pattern: PatternSpec,
+    rng: random.Random,
+    change: tuple[float, float] | None = None,
+    baseline: float | None = None,
 ) -> tuple[float, float] | None:
     """A (baseline, target) pair within the pattern's ranges, or None if rounding defeats it.
 
@@ -369,7 +372,8 @@ def name_flaw(flawed: KeyResultReport, fixed: KeyResultReport, kind: FlawKind, c
     coach really raises.
     """
     spec = load_shared().flaws[kind]
-    if spec.label == "stretch" and not (flawed.phrasing == "outcome" and flawed.measurable and not flawed.kpi_confusion):
+    sound = flawed.phrasing == "outcome" and flawed.measurable and not flawed.kpi_confusion
+    if spec.label == "stretch" and not sound:
         return None  # an ambition flaw is taught on an otherwise sound key result
     labels = rule_labels(coach)
     fired = [f.rule for f in flawed.findings]
@@ -455,7 +459,11 @@ def objective_passes(title: str, key_results: list[KeyResultReport], coach: Coac
 
 
 def _rank_patterns(
-    lib: DepartmentLibrary, objective: ObjectiveSpec, parent_themes: set[str], used: set[str], rng: random.Random
+    lib: DepartmentLibrary,
+    objective: ObjectiveSpec,
+    parent_themes: set[str],
+    used: set[str],
+    rng: random.Random,
 ) -> list[PatternSpec]:
     primary = objective.themes[0]
 
@@ -524,10 +532,10 @@ def _from_library(
 # ---------------------------------------------------------------------------
 
 _DERIVED_WHY: dict[str, str] = {
-    "unmeasurable": "A direction with no number cannot be scored at the end of the quarter; add the baseline and target.",
-    "maintain": "Holding a metric where it is describes business as usual; a key result asks for the change you want.",
+    "unmeasurable": "A direction with no number cannot be scored at quarter end; add the baseline and target.",
+    "maintain": "Holding a metric steady is business as usual; a key result asks for the change you want.",
     "monitor": "Watching a metric changes nothing by itself; say how far you want it to move.",
-    "bare-metric": "A metric name is a dashboard line, not a goal; give it a direction, a baseline and a target.",
+    "bare-metric": "A metric name is a dashboard line, not a goal; give it a direction, baseline and target.",
     "safe": "A change this small would happen without trying; stretch it so the team has to find a new way.",
     "unknown": "With no starting figure nobody can judge how ambitious the target is; say where it starts.",
 }
@@ -657,7 +665,8 @@ def _from_llm(
     from coach.llm import LLMClient, LLMError
 
     client = LLMClient(coach.settings)
-    answer = client.complete("examples", _llm_context(lib, count, level, parent, key_results, workshop, rng), LLMExamples)
+    context = _llm_context(lib, count, level, parent, key_results, workshop, rng)
+    answer = client.complete("examples", context, LLMExamples)
     okrs: list[ExampleOKR] = []
     seen: set[str] = set()
     for item in answer.okrs:
@@ -693,7 +702,8 @@ def _from_llm(
                 continue
             rule = name_flaw(reports[2 * i], reports[2 * i + 1], kind, coach)
             if rule is not None:
-                by_label[label].append(WorkshopPair(flawed=p.flawed, fixed=p.fixed, rule=rule, label=label, why=p.why))
+                pair = WorkshopPair(flawed=p.flawed, fixed=p.fixed, rule=rule, label=label, why=p.why)
+                by_label[label].append(pair)
                 seen.add(p.flawed.casefold())
         if not all(by_label.values()):
             raise LLMError("the model's workshop pairs did not cover all four labels with verified flaws")
@@ -732,7 +742,7 @@ def generate_examples(
     parent_themes = themes_in(parent) if parent else set()
     notices: list[str] = []
     if parent and not parent_themes:
-        notices.append("No theme of the library matched the parent objective, so the examples are not tailored to it.")
+        notices.append("No theme of the library matched the parent objective, so the examples are not tailored.")
 
     source: Literal["llm", "offline"] = "offline"
     okrs: list[ExampleOKR] = []
@@ -744,7 +754,7 @@ def generate_examples(
             okrs, pairs = _from_llm(lib, count, level, parent, key_results, workshop, rng, coach)
             source = "llm"
         except LLMError as exc:
-            notices.insert(0, f"The language model was not used ({exc.reason}); these examples come from the library.")
+            notices.insert(0, f"The language model was not used ({exc.reason}); the examples come from the library.")
             rng = random.Random(seed)
     if source == "offline":
         okrs, level_notice = _from_library(lib, count, level, parent_themes, key_results, rng, coach)
@@ -811,7 +821,8 @@ def render_markdown(es: ExampleSet) -> str:
     """A print-friendly workshop handout: examples, then exercises, then the answer key."""
     lines = [f"# {_title(es)}", ""]
     if es.parent:
-        lines += [f"> These {es.level} OKRs are written to serve the parent objective: **{_md_escape(es.parent)}**", ""]
+        parent = _md_escape(es.parent)
+        lines += [f"> These {es.level} OKRs are written to serve the parent objective: **{parent}**", ""]
     lines += [
         "Each objective says where we want to be, in words; each key result says how we will know we got there:",
         "an outcome with a baseline and a target that asks for a real stretch.",
