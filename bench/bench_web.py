@@ -104,7 +104,9 @@ def load_process(url: str, seconds: float, concurrency: int, max_requests: int, 
 
 
 def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
+    )
 
 
 def main() -> None:
@@ -114,7 +116,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-requests", type=int, default=200_000)
-    parser.add_argument("--rules-only", action="store_true", help="labels from the rules alone (no classifiers)")
+    parser.add_argument(
+        "--rules-only", action="store_true", help="labels from the rules alone (no classifiers)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
 
@@ -125,9 +129,26 @@ def main() -> None:
     if args.rules_only:
         env["OKR_COACH_USE_CLASSIFIERS"] = "false"
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "web.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 180
@@ -152,7 +173,9 @@ def main() -> None:
             warm.start()
             queue.get()
             warm.join()
-        loader = ctx.Process(target=load_process, args=(url, args.seconds, args.concurrency, args.max_requests, queue))
+        loader = ctx.Process(
+            target=load_process, args=(url, args.seconds, args.concurrency, args.max_requests, queue)
+        )
         loader.start()
         result = queue.get()
         loader.join()
@@ -183,13 +206,20 @@ def main() -> None:
         "rss_mib_per_worker_after": [round(v / 1024, 1) for v in loaded_rss.values()],
         "cpus": os.cpu_count(),
     }
-    print(f"POST /v1/check  ({figures['draft']['key_results']} key results per draft, {args.workers} workers, "
-          f"{args.concurrency} connections, labels: {labels}, {os.cpu_count()} CPUs)")
+    print(
+        f"POST /v1/check  ({figures['draft']['key_results']} key results per draft, {args.workers} workers, "
+        f"{args.concurrency} connections, labels: {labels}, {os.cpu_count()} CPUs)"
+    )
     print(f"  requests      {n} in {figures['seconds']} s, errors {result['errors']}")
     print(f"  throughput    {figures['requests_per_s']} requests/s")
-    print(f"  latency       p50 {figures['p50_ms']} ms   p90 {figures['p90_ms']} ms   p99 {figures['p99_ms']} ms")
-    print(f"  RSS/worker    idle {figures['rss_mib_per_worker_idle']} MiB   "
-          f"after load {figures['rss_mib_per_worker_after']} MiB")
+    print(
+        f"  latency       p50 {figures['p50_ms']} ms   p90 {figures['p90_ms']} ms   "
+        f"p99 {figures['p99_ms']} ms"
+    )
+    print(
+        f"  RSS/worker    idle {figures['rss_mib_per_worker_idle']} MiB   "
+        f"after load {figures['rss_mib_per_worker_after']} MiB"
+    )
     if args.json:
         print(json.dumps(figures))
 

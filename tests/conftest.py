@@ -56,8 +56,14 @@ class LiveServer:
                 self.process.wait()
 
 
-def start_server(env: dict[str, str] | None = None, *, workers: int = 1, log_level: str = "info",
-                 ready_timeout: float = 90.0, command: list[str] | None = None) -> LiveServer:
+def start_server(
+    env: dict[str, str] | None = None,
+    *,
+    workers: int = 1,
+    log_level: str = "info",
+    ready_timeout: float = 90.0,
+    command: list[str] | None = None,
+) -> LiveServer:
     """Start ``uvicorn --factory web.app:create_app`` and wait until /readyz says ok.
 
     The environment is the test process's minus every OKR_COACH_/OPENAI_
@@ -70,8 +76,21 @@ def start_server(env: dict[str, str] | None = None, *, workers: int = 1, log_lev
     clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), clean.get("PYTHONPATH")]))
     clean.update(env or {})
     log = Path(tempfile.mkstemp(prefix="okr-coach-server-", suffix=".log")[1])
-    cmd = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--log-level", log_level]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "web.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        log_level,
+    ]
     if command is not None:
         cmd = [part.replace("{port}", str(port)) for part in command]
     with log.open("wb") as out:

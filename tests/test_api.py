@@ -22,7 +22,9 @@ FLAWED_DRAFT = (
 )
 
 
-def assert_error(response: httpx.Response, status: int, field: str | None = None, code: str | None = None) -> dict:
+def assert_error(
+    response: httpx.Response, status: int, field: str | None = None, code: str | None = None
+) -> dict:
     """The one error shape; returns the error object for further checks."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
@@ -60,8 +62,10 @@ def test_okr_coach_serve_runs_the_app(server_factory):
     """The CLI's serve command starts the same app (the README's first command ends here)."""
     import sys
 
-    served = server_factory({"OKR_COACH_USE_CLASSIFIERS": "false"},
-                            command=[sys.executable, "-m", "coach.cli", "serve", "--port", "{port}"])
+    served = server_factory(
+        {"OKR_COACH_USE_CLASSIFIERS": "false"},
+        command=[sys.executable, "-m", "coach.cli", "serve", "--port", "{port}"],
+    )
     with served.client() as c:
         assert c.get("/").status_code == 200
         assert c.post("/v1/parse", json={"text": FLAWED_DRAFT}).status_code == 200
@@ -85,41 +89,52 @@ def test_check_text_gives_labels_findings_and_spans_into_the_text(api):
         "Keep ticket backlog at 40",
     ]
     for kr in krs:
-        assert FLAWED_DRAFT[kr["start"]:kr["end"]] == kr["text"]
+        assert FLAWED_DRAFT[kr["start"] : kr["end"]] == kr["text"]
         assert set(("phrasing", "measurable", "kpi_confusion", "stretch")) <= set(kr)
     send, raise_, keep = krs
     assert send["phrasing"] == "task"
     task = [f for f in send["findings"] if f["rule"] == "OKR-K001"]
-    assert task and FLAWED_DRAFT[task[0]["start"]:task[0]["end"]] == "Send"
+    assert task and FLAWED_DRAFT[task[0]["start"] : task[0]["end"]] == "Send"
     assert task[0]["suggestion"]
     assert raise_["phrasing"] == "outcome" and raise_["measurable"] is True
     assert keep["kpi_confusion"] is True
     # every finding anywhere points at real text
-    everything = report["findings"] + report["objectives"][0]["findings"] + [f for k in krs for f in k["findings"]]
+    everything = (
+        report["findings"] + report["objectives"][0]["findings"] + [f for k in krs for f in k["findings"]]
+    )
     for f in everything:
         assert 0 <= f["start"] <= f["end"] <= len(FLAWED_DRAFT)
         assert f["severity"] in ("error", "warning", "info") and f["message"]
 
 
 def test_check_structured_objectives(api):
-    body = {"objectives": [{
-        "title": "Make onboarding painless for new clinics",
-        "owner": "Dana",
-        "key_results": ["Send a setup checklist to every new clinic",
-                        {"text": "Raise the share of clinics live within 14 days from 35% to 60%", "owner": "Ola",
-                         "progress": 0.25}],
-    }]}
+    body = {
+        "objectives": [
+            {
+                "title": "Make onboarding painless for new clinics",
+                "owner": "Dana",
+                "key_results": [
+                    "Send a setup checklist to every new clinic",
+                    {
+                        "text": "Raise the share of clinics live within 14 days from 35% to 60%",
+                        "owner": "Ola",
+                        "progress": 0.25,
+                    },
+                ],
+            }
+        ]
+    }
     r = api.post("/v1/check", json=body)
     assert r.status_code == 200, r.text
     report = r.json()
     obj = report["objectives"][0]
     assert obj["title"] == "Make onboarding painless for new clinics" and obj["owner"] == "Dana"
-    assert report["text"][obj["start"]:obj["end"]] == obj["title"]
+    assert report["text"][obj["start"] : obj["end"]] == obj["title"]
     first, second = obj["key_results"]
     assert first["phrasing"] == "task"
     assert second["owner"] == "Ola" and second["progress"] == 0.25
     for kr in obj["key_results"]:
-        assert report["text"][kr["start"]:kr["end"]] == kr["text"]
+        assert report["text"][kr["start"] : kr["end"]] == kr["text"]
         for f in kr["findings"]:
             assert kr["start"] <= f["start"] <= f["end"] <= kr["end"]
 
@@ -158,9 +173,11 @@ def test_unparseable_draft_is_a_422_on_text(api):
 
 
 def test_classify_keeps_input_order_and_ids(api):
-    items = [{"id": 7, "text": "Run three pricing workshops"},
-             {"id": "b", "text": "Cut monthly churn from 4% to 3%"},
-             {"id": "a", "text": "Maintain uptime at 99.9%"}]
+    items = [
+        {"id": 7, "text": "Run three pricing workshops"},
+        {"id": "b", "text": "Cut monthly churn from 4% to 3%"},
+        {"id": "a", "text": "Maintain uptime at 99.9%"},
+    ]
     r = api.post("/v1/classify", json={"items": items})
     assert r.status_code == 200, r.text
     out = r.json()["items"]
@@ -180,15 +197,18 @@ def test_classify_order_holds_for_a_thousand_items(api):
     out = r.json()["items"]
     assert [i["id"] for i in out] == [i["id"] for i in items]
     # same text, same labels, wherever it sits in the batch
-    assert {json.dumps({k: v for k, v in o.items() if k != "id"}, sort_keys=True) for o in out[0::3]} == \
-        {json.dumps({k: v for k, v in out[0].items() if k != "id"}, sort_keys=True)}
+    assert {json.dumps({k: v for k, v in o.items() if k != "id"}, sort_keys=True) for o in out[0::3]} == {
+        json.dumps({k: v for k, v in out[0].items() if k != "id"}, sort_keys=True)
+    }
 
 
 def test_classify_limits_and_fields(api):
     too_many = [{"id": str(n), "text": "Cut churn from 4% to 3%"} for n in range(1001)]
     assert_error(api.post("/v1/classify", json={"items": too_many}), 422, "items")
     assert_error(api.post("/v1/classify", json={"items": []}), 422, "items")
-    items = [{"id": str(n), "text": "Cut churn from 4% to 3%"} for n in range(3)] + [{"id": "x", "text": "   "}]
+    items = [{"id": str(n), "text": "Cut churn from 4% to 3%"} for n in range(3)] + [
+        {"id": "x", "text": "   "}
+    ]
     assert_error(api.post("/v1/classify", json={"items": items}), 422, "items.3.text")
     assert_error(api.post("/v1/classify", json={"items": [{"text": "no id"}]}), 422, "items.0.id")
 
@@ -211,8 +231,16 @@ def test_departments_and_examples_are_reproducible(api):
 
 
 def test_examples_workshop_mode_and_parent(api):
-    r = api.post("/v1/examples", json={"department": "support", "count": 1, "workshop": True, "seed": 3,
-                                       "parent": "Customers get answers faster"})
+    r = api.post(
+        "/v1/examples",
+        json={
+            "department": "support",
+            "count": 1,
+            "workshop": True,
+            "seed": 3,
+            "parent": "Customers get answers faster",
+        },
+    )
     assert r.status_code == 200, r.text
     examples = r.json()
     assert examples["parent"] == "Customers get answers faster"
@@ -226,8 +254,15 @@ def test_examples_errors_name_the_field(api):
     assert_error(api.post("/v1/examples", json={"department": "sales", "count": 0}), 422, "count")
     assert_error(api.post("/v1/examples", json={"department": "sales", "count": 10**400}), 422, "count")
     assert_error(api.post("/v1/examples", json={"department": "sales", "level": "galaxy"}), 422, "level")
-    assert_error(api.post("/v1/examples", content=b'{"department": "sales", "seed": 1e999}',
-                          headers={"content-type": "application/json"}), 422, "seed")
+    assert_error(
+        api.post(
+            "/v1/examples",
+            content=b'{"department": "sales", "seed": 1e999}',
+            headers={"content-type": "application/json"},
+        ),
+        422,
+        "seed",
+    )
 
 
 def test_rules_catalogue(api):
@@ -253,21 +288,52 @@ JSON = {"content-type": "application/json"}
         ({"json": {"text": "x", "colour": "red"}}, 422, "colour", "invalid_input"),
         ({"json": [1, 2, 3]}, 422, "body", "invalid_input"),
         ({"json": {"objectives": []}}, 422, "objectives", "invalid_input"),
-        ({"json": {"objectives": [{"title": "t", "key_results": [{"text": {"a": [[]]}}]}]}}, 422,
-         "objectives.0.key_results.0.text", "invalid_input"),
-        ({"json": {"objectives": [{"title": "t", "key_results": [{"text": "x", "progress": 7}]}]}}, 422,
-         "objectives.0.key_results.0.progress", "invalid_input"),
+        (
+            {"json": {"objectives": [{"title": "t", "key_results": [{"text": {"a": [[]]}}]}]}},
+            422,
+            "objectives.0.key_results.0.text",
+            "invalid_input",
+        ),
+        (
+            {"json": {"objectives": [{"title": "t", "key_results": [{"text": "x", "progress": 7}]}]}},
+            422,
+            "objectives.0.key_results.0.progress",
+            "invalid_input",
+        ),
         ({"content": b'{"text": "Objective', "headers": JSON}, 400, "body", "invalid_json"),
         ({"content": b'{"text": "\xff\xfe\xfd"}', "headers": JSON}, 400, "body", "invalid_json"),
         ({"content": b"[" * 20000 + b"]" * 20000, "headers": JSON}, 400, "body", "invalid_json"),
         ({"content": b'{"text": "\\ud800"}', "headers": JSON}, 422, "text", "invalid_input"),
-        ({"content": b"text=hello", "headers": {"content-type": "application/x-www-form-urlencoded"}}, 415,
-         "body", "unsupported_media_type"),
-        ({"content": b'{"text": "x"}', "headers": {"content-type": "text/plain"}}, 415, "body",
-         "unsupported_media_type"),
+        (
+            {"content": b"text=hello", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+            415,
+            "body",
+            "unsupported_media_type",
+        ),
+        (
+            {"content": b'{"text": "x"}', "headers": {"content-type": "text/plain"}},
+            415,
+            "body",
+            "unsupported_media_type",
+        ),
     ],
-    ids=["empty", "both", "blank", "number", "extra", "array", "no-objectives", "nested-junk", "progress",
-         "truncated", "not-utf8", "too-deep", "lone-surrogate", "form", "text-plain"],
+    ids=[
+        "empty",
+        "both",
+        "blank",
+        "number",
+        "extra",
+        "array",
+        "no-objectives",
+        "nested-junk",
+        "progress",
+        "truncated",
+        "not-utf8",
+        "too-deep",
+        "lone-surrogate",
+        "form",
+        "text-plain",
+    ],
 )
 def test_bad_bodies_get_the_error_shape(api, kwargs, status, field, code):
     assert_error(api.post("/v1/check", **kwargs), status, field, code)
@@ -289,7 +355,7 @@ def test_draft_length_limit(api):
 def test_body_size_limit_declared_and_chunked(api):
     big = b'{"text": "' + b"a" * (256 * 1024) + b'"}'
     assert_error(api.post("/v1/check", content=big, headers=JSON), 413, "body", "too_large")
-    chunks = iter([big[i:i + 8192] for i in range(0, len(big), 8192)])  # no Content-Length: chunked
+    chunks = iter([big[i : i + 8192] for i in range(0, len(big), 8192)])  # no Content-Length: chunked
     assert_error(api.post("/v1/check", content=chunks, headers=JSON), 413, "body", "too_large")
     small = iter([json.dumps({"text": FLAWED_DRAFT}).encode()])
     assert api.post("/v1/parse", content=small, headers=JSON).status_code == 200
@@ -306,9 +372,17 @@ def test_unknown_route_and_wrong_method(api):
 def test_openapi_lists_every_endpoint_with_examples(api):
     spec = api.get("/openapi.json").json()
     paths = spec["paths"]
-    for path, method in [("/v1/check", "post"), ("/v1/parse", "post"), ("/v1/rewrite", "post"),
-                         ("/v1/classify", "post"), ("/v1/examples", "post"), ("/v1/rules", "get"),
-                         ("/v1/departments", "get"), ("/healthz", "get"), ("/readyz", "get")]:
+    for path, method in [
+        ("/v1/check", "post"),
+        ("/v1/parse", "post"),
+        ("/v1/rewrite", "post"),
+        ("/v1/classify", "post"),
+        ("/v1/examples", "post"),
+        ("/v1/rules", "get"),
+        ("/v1/departments", "get"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+    ]:
         assert method in paths[path], path
     check = paths["/v1/check"]["post"]
     assert check["responses"]["200"]["content"]["application/json"]["example"]["score"] >= 0
@@ -330,9 +404,13 @@ def test_openapi_lists_every_endpoint_with_examples(api):
 @pytest.fixture(scope="module")
 def guarded(server_factory):
     """A server with two API keys and one allowed CORS origin (rule labels only: it starts faster)."""
-    return server_factory({"OKR_COACH_API_KEYS": "alpha-key-1, beta-key-2",
-                           "OKR_COACH_CORS_ORIGINS": "https://okr.example.org",
-                           "OKR_COACH_USE_CLASSIFIERS": "false"})
+    return server_factory(
+        {
+            "OKR_COACH_API_KEYS": "alpha-key-1, beta-key-2",
+            "OKR_COACH_CORS_ORIGINS": "https://okr.example.org",
+            "OKR_COACH_USE_CLASSIFIERS": "false",
+        }
+    )
 
 
 def test_api_keys(guarded):
@@ -343,7 +421,9 @@ def test_api_keys(guarded):
         assert_error(c.post("/v1/parse", json=body, headers={"Authorization": "Bearer gamma"}), 401)
         assert_error(c.get("/v1/rules", headers={"Authorization": "Basic YWxwaGEta2V5LTE="}), 401)
         assert c.post("/v1/parse", json=body, headers={"X-API-Key": "alpha-key-1"}).status_code == 200
-        assert c.post("/v1/parse", json=body, headers={"Authorization": "Bearer beta-key-2"}).status_code == 200
+        assert (
+            c.post("/v1/parse", json=body, headers={"Authorization": "Bearer beta-key-2"}).status_code == 200
+        )
         assert c.get("/v1/departments", headers={"authorization": "bearer alpha-key-1"}).status_code == 200
         # health checks and pages stay open
         assert c.get("/healthz").status_code == 200 and c.get("/readyz").status_code == 200
@@ -352,21 +432,34 @@ def test_api_keys(guarded):
 
 def test_cors_allows_only_configured_origins(guarded, api):
     with guarded.client() as c:
-        pre = c.options("/v1/check", headers={"Origin": "https://okr.example.org",
-                                              "Access-Control-Request-Method": "POST",
-                                              "Access-Control-Request-Headers": "content-type,x-api-key"})
+        pre = c.options(
+            "/v1/check",
+            headers={
+                "Origin": "https://okr.example.org",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type,x-api-key",
+            },
+        )
         assert pre.status_code == 200
         assert pre.headers["access-control-allow-origin"] == "https://okr.example.org"
         assert "x-api-key" in pre.headers["access-control-allow-headers"].lower()
-        r = c.post("/v1/parse", json={"text": FLAWED_DRAFT},
-                   headers={"Origin": "https://okr.example.org", "X-API-Key": "alpha-key-1"})
+        r = c.post(
+            "/v1/parse",
+            json={"text": FLAWED_DRAFT},
+            headers={"Origin": "https://okr.example.org", "X-API-Key": "alpha-key-1"},
+        )
         assert r.headers["access-control-allow-origin"] == "https://okr.example.org"
         # even a refusal carries CORS headers, so a browser client can read the error
-        refused = c.post("/v1/parse", json={"text": FLAWED_DRAFT}, headers={"Origin": "https://okr.example.org"})
+        refused = c.post(
+            "/v1/parse", json={"text": FLAWED_DRAFT}, headers={"Origin": "https://okr.example.org"}
+        )
         assert refused.status_code == 401
         assert refused.headers["access-control-allow-origin"] == "https://okr.example.org"
-        other = c.post("/v1/parse", json={"text": FLAWED_DRAFT},
-                       headers={"Origin": "https://evil.example.com", "X-API-Key": "alpha-key-1"})
+        other = c.post(
+            "/v1/parse",
+            json={"text": FLAWED_DRAFT},
+            headers={"Origin": "https://evil.example.com", "X-API-Key": "alpha-key-1"},
+        )
         assert "access-control-allow-origin" not in other.headers
     # CORS is off unless configured
     plain = api.post("/v1/parse", json={"text": FLAWED_DRAFT}, headers={"Origin": "https://okr.example.org"})
@@ -387,7 +480,9 @@ def test_security_headers(api):
 
 def test_no_okr_text_in_the_log(live_server, api):
     marker = "Zanzibarquux"
-    api.post("/v1/check", json={"text": f"Objective: {marker} onboarding\n- Send {marker} mails to 50 clinics"})
+    api.post(
+        "/v1/check", json={"text": f"Objective: {marker} onboarding\n- Send {marker} mails to 50 clinics"}
+    )
     api.post("/v1/classify", json={"items": [{"id": "1", "text": f"{marker} growth"}]})
     api.get("/examples", params={"department": "sales", "parent": f"{marker} everywhere"})
     api.post("/", data={"text": f"Objective: {marker}\n- Send mails"})
@@ -417,11 +512,20 @@ def llm_backed(server_factory):
     from llm_server import ScriptedLLMServer
 
     llm = ScriptedLLMServer().start()
-    app = server_factory({"OPENAI_BASE_URL": llm.base_url, "OKR_COACH_MODEL": "test-model",
-                          "OKR_COACH_LLM_TIMEOUT": "5", "OKR_COACH_LLM_RETRIES": "0",
-                          "OKR_COACH_USE_CLASSIFIERS": "false"})
+    app = server_factory(
+        {
+            "OPENAI_BASE_URL": llm.base_url,
+            "OKR_COACH_MODEL": "test-model",
+            "OKR_COACH_LLM_TIMEOUT": "5",
+            "OKR_COACH_LLM_RETRIES": "0",
+            "OKR_COACH_USE_CLASSIFIERS": "false",
+        }
+    )
     yield llm, app
     llm.stop()
+
+
+KEPT_SUGGESTION = "Raise the share of new clinics that finish setup in week one from [baseline]% to [target]%"
 
 
 def test_rewrite_uses_the_configured_llm_and_drops_invented_numbers(llm_backed):
@@ -430,10 +534,18 @@ def test_rewrite_uses_the_configured_llm_and_drops_invented_numbers(llm_backed):
     llm, app = llm_backed
     llm.reset()
     send = "Send a setup checklist to every new clinic"
-    llm.push(Answer(_answer_by_text({send: [
-        "Raise the share of new clinics that finish setup in week one from [baseline]% to [target]%",
-        "Get 45 clinics live in their first week",  # 45 is nowhere in the draft: must be dropped
-    ]})))
+    llm.push(
+        Answer(
+            _answer_by_text(
+                {
+                    send: [
+                        KEPT_SUGGESTION,
+                        "Get 45 clinics live in their first week",  # 45 is not in the draft: dropped
+                    ]
+                }
+            )
+        )
+    )
     with app.client() as c:
         assert c.get("/readyz").json()["llm"] == "configured"
         r = c.post("/v1/rewrite", json={"text": FLAWED_DRAFT})
@@ -442,7 +554,9 @@ def test_rewrite_uses_the_configured_llm_and_drops_invented_numbers(llm_backed):
     assert result["source"] == "llm" and 1 <= len(llm.requests) <= 2  # one call, at most one repair
     krs = {k["text"]: k for k in result["key_results"]}
     texts = [s["text"] for s in krs[send]["suggestions"]]
-    assert "Raise the share of new clinics that finish setup in week one from [baseline]% to [target]%" in texts
+    assert (
+        "Raise the share of new clinics that finish setup in week one from [baseline]% to [target]%" in texts
+    )
     assert not any("45" in t for kr in result["key_results"] for t in (s["text"] for s in kr["suggestions"]))
     assert result["dropped_suggestions"] >= 1
 

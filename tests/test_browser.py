@@ -16,8 +16,14 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 FLAWED_DRAFT = (
     "Objective: Make our warehouse the fastest in the region\n"
     "- Organise a kickoff meeting with the pickers\n"
@@ -44,8 +50,12 @@ def page(browser, live_server):
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     # a 422 page is expected where a test submits bad input; anything else (a 404 asset, a CSP block) is not
-    pg.on("console", lambda msg: errors.append(msg.text)
-          if msg.type == "error" and "status of 422" not in msg.text else None)
+    pg.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and "status of 422" not in msg.text else None
+        ),
+    )
     yield pg
     context.close()
     assert not errors, f"browser errors: {errors}"
@@ -64,7 +74,7 @@ def test_paste_submit_and_follow_the_highlight(page, artifacts_dir):
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
     mark.locator("a").click()
     assert page.url.endswith("#" + mark.locator("a").get_attribute("href").lstrip("#"))
-    target = page.locator(page.url[page.url.index("#"):])
+    target = page.locator(page.url[page.url.index("#") :])
     sync_api.expect(target).to_be_in_viewport()
     sync_api.expect(target).to_contain_text("OKR-K001")
     sync_api.expect(target.locator(".fix")).to_contain_text("Fix:")
@@ -77,7 +87,9 @@ def test_live_feedback_after_typing(page, live_server):
     page.goto("/")
     sync_api.expect(page.locator("#live-toggle")).to_be_visible()  # shown only when the script runs
     sync_api.expect(page.locator("#report .score")).to_have_count(0)
-    page.locator("#text").press_sequentially("Objective: Faster picking\n- Organise a meeting with pickers", delay=5)
+    page.locator("#text").press_sequentially(
+        "Objective: Faster picking\n- Organise a meeting with pickers", delay=5
+    )
     # no submit: the debounced script fetches the report fragment
     sync_api.expect(page.locator("#report .score-value")).to_be_visible(timeout=15_000)
     sync_api.expect(page.locator("#report mark.sev-error", has_text="Organise")).to_be_visible()
@@ -150,21 +162,30 @@ def test_generate_examples(page, artifacts_dir):
 
 
 def test_phone_width(browser, live_server, artifacts_dir):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, base_url=live_server.url,
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740},
+        base_url=live_server.url,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     page = context.new_page()
     try:
         page.goto("/?sample=1")
         page.click("button[type=submit]")
         page.wait_for_load_state()
         sync_api.expect(page.locator(".score-value")).to_be_visible()
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"the page scrolls sideways by {overflow}px at 375px"
         box = page.locator("#text").bounding_box()
         assert box and box["width"] <= 375
         page.screenshot(path=str(artifacts_dir / "report-phone.png"), full_page=True)
         page.goto("/examples?department=support&count=1&seed=9")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0
         page.screenshot(path=str(artifacts_dir / "examples-phone.png"), full_page=True)
     finally:

@@ -97,8 +97,14 @@ def test_sample_and_fragment(web):
 def test_examples_page_and_markdown_download(web):
     blank = web.get("/examples")
     assert blank.status_code == 200 and '<select id="department"' in blank.text
-    params = {"department": "support", "count": "2", "level": "team", "seed": "5", "workshop": "true",
-              "parent": "Customers get answers faster"}
+    params = {
+        "department": "support",
+        "count": "2",
+        "level": "team",
+        "seed": "5",
+        "workshop": "true",
+        "parent": "Customers get answers faster",
+    }
     page = web.get("/examples", params=params).text
     objectives = [html.unescape(o) for o in re.findall(r"<h3>Objective: (.*?)</h3>", page)]
     assert len(objectives) == 2

@@ -48,8 +48,17 @@ def operations(schema) -> list:
 
 def test_schema_lists_every_operation(api_schema):
     names = {f"{op.method.upper()} {op.path}" for op in operations(api_schema)}
-    assert {"POST /v1/check", "POST /v1/parse", "POST /v1/rewrite", "POST /v1/classify", "POST /v1/examples",
-            "GET /v1/rules", "GET /v1/departments", "GET /healthz", "GET /readyz"} <= names
+    assert {
+        "POST /v1/check",
+        "POST /v1/parse",
+        "POST /v1/rewrite",
+        "POST /v1/classify",
+        "POST /v1/examples",
+        "GET /v1/rules",
+        "GET /v1/departments",
+        "GET /healthz",
+        "GET /readyz",
+    } <= names
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
@@ -60,18 +69,27 @@ def test_api_never_fails_and_errors_have_one_shape(api_schema, mode):
         if mode is GenerationMode.NEGATIVE and not (operation.body or operation.query):
             continue  # nothing to make invalid (GET /healthz...)
 
-        @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                             phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-                             suppress_health_check=list(hypothesis.HealthCheck))
+        @hypothesis.settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
         @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
         def run(case) -> None:
             response = case.call(timeout=60)
-            assert response.status_code < 500, \
+            assert response.status_code < 500, (
                 f"{case.method} {case.path} -> {response.status_code}: {response.text[:300]}"
+            )
             # Left out, on purpose: positive_data_acceptance (a schema-valid string is not always a
             # usable draft: the parser answers 422) and ignored_auth (API keys are optional and this
             # server runs without them; test_api.py tests the keys). Every other built-in check runs.
-            case.validate_response(response, additional_checks=[error_shape],
-                                   excluded_checks=[positive_data_acceptance, ignored_auth])
+            case.validate_response(
+                response,
+                additional_checks=[error_shape],
+                excluded_checks=[positive_data_acceptance, ignored_auth],
+            )
 
         run()

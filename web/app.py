@@ -36,8 +36,10 @@ PAGE_CSP = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 # Swagger UI (served from this app, offline) ships an inline bootstrap script.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'"
+)
 
 
 class _NoQueryInAccessLog(logging.Filter):
@@ -68,8 +70,11 @@ def create_app(settings: Settings | None = None, coach: Coach | None = None) -> 
 
             started = time.perf_counter()
             app.state.coach = await run_in_threadpool(Coach, settings)
-            log.info("coach ready in %.2f s (labels: %s)", time.perf_counter() - started,
-                     "hybrid" if app.state.coach.model else "rules")
+            log.info(
+                "coach ready in %.2f s (labels: %s)",
+                time.perf_counter() - started,
+                "hybrid" if app.state.coach.model else "rules",
+            )
         yield
 
     app = FastAPIOffline(
@@ -77,7 +82,7 @@ def create_app(settings: Settings | None = None, coach: Coach | None = None) -> 
         version="0.1.0",
         summary="Explained feedback on OKR drafts, grounded rewrites and example OKRs.",
         description=(
-            "Every 4xx answer has one shape: `{\"error\": {\"code\", \"message\", \"field\"}}`. "
+            'Every 4xx answer has one shape: `{"error": {"code", "message", "field"}}`. '
             "When `OKR_COACH_API_KEYS` is set, `/v1` needs `Authorization: Bearer KEY` or `X-API-Key: KEY`."
         ),
         lifespan=lifespan,
@@ -99,20 +104,34 @@ def create_app(settings: Settings | None = None, coach: Coach | None = None) -> 
         """The process answers (liveness)."""
         return Health(status="ok")
 
-    @app.get("/readyz", response_model=Health, tags=["health"],
-             responses={503: {"model": Health, "description": "Still loading."}})
+    @app.get(
+        "/readyz",
+        response_model=Health,
+        tags=["health"],
+        responses={503: {"model": Health, "description": "Still loading."}},
+    )
     async def readyz(request: Request):
         """The coach (rule engine and classifiers) is loaded and can answer (readiness)."""
         c = getattr(request.app.state, "coach", None)
         if c is None:
             return JSONResponse(Health(status="loading").model_dump(), status_code=503)
-        return Health(status="ok", labels_source="hybrid" if c.model else "rules",
-                      llm="configured" if settings.llm_configured else "offline")
+        return Health(
+            status="ok",
+            labels_source="hybrid" if c.model else "rules",
+            llm="configured" if settings.llm_configured else "offline",
+        )
 
     # add_middleware wraps: the last added runs first. CORS outermost so even a 413 carries its headers.
     app.add_middleware(SecurityHeadersMiddleware, page_csp=PAGE_CSP, docs_csp=DOCS_CSP)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, page_limit=4 * settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, limit=settings.max_body_bytes, page_limit=4 * settings.max_body_bytes
+    )
     if settings.cors_origin_list:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "X-API-Key", "Content-Type"], max_age=600)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+            max_age=600,
+        )
     return app

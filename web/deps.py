@@ -18,7 +18,7 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_coach(request: Request) -> "Coach":
+def get_coach(request: Request) -> Coach:
     coach = getattr(request.app.state, "coach", None)
     if coach is None:
         raise HTTPException(503, "the coach is still loading")
@@ -30,9 +30,14 @@ CoachDep = Annotated[Any, Depends(get_coach)]  # a coach.pipeline.Coach
 
 
 # Declared as security schemes so /docs gets an "Authorize" button; both optional because keys are.
-_bearer = HTTPBearer(auto_error=False, description="One of OKR_COACH_API_KEYS (only when keys are configured).")
-_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
-                               description="One of OKR_COACH_API_KEYS (only when keys are configured).")
+_bearer = HTTPBearer(
+    auto_error=False, description="One of OKR_COACH_API_KEYS (only when keys are configured)."
+)
+_api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="One of OKR_COACH_API_KEYS (only when keys are configured).",
+)
 
 
 def require_api_key(
@@ -53,5 +58,8 @@ def require_api_key(
     for key in keys:
         ok |= hmac.compare_digest(offered.encode(), key.encode())
     if not ok:
-        raise HTTPException(401, "a valid API key is required (Authorization: Bearer KEY or X-API-Key)",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "a valid API key is required (Authorization: Bearer KEY or X-API-Key)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )

@@ -20,17 +20,28 @@ from coach.errors import InputError
 
 log = logging.getLogger("okr_coach.web")
 
-_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type",
-                 422: "invalid_input", 429: "rate_limited", 503: "not_ready"}
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "rate_limited",
+    503: "not_ready",
+}
 # pydantic puts union members and validator names in error locations; they mean nothing to a client
 _LOC_NOISE = ("body", "query", "path", "header", "str", "int", "KeyResultIn")
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status,
-                        headers=headers)
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "field": field}}, status_code=status, headers=headers
+    )
 
 
 def _field(loc: tuple | list) -> str:
@@ -51,13 +62,23 @@ def install_error_handlers(app: FastAPI) -> None:
         kind, loc = first.get("type", ""), tuple(first.get("loc", ()))
         if kind == "json_invalid":
             return error_response(400, "invalid_json", "the request body is not valid JSON", "body")
-        if loc[:1] == ("body",) and request.method == "POST" and request.url.path.startswith("/v1") \
-                and not _is_json(request):
-            return error_response(415, "unsupported_media_type",
-                                  "send the body as JSON with 'Content-Type: application/json'", "body")
+        if (
+            loc[:1] == ("body",)
+            and request.method == "POST"
+            and request.url.path.startswith("/v1")
+            and not _is_json(request)
+        ):
+            return error_response(
+                415,
+                "unsupported_media_type",
+                "send the body as JSON with 'Content-Type: application/json'",
+                "body",
+            )
         field = _field(loc)
         if kind == "string_too_long" and field == "text":
-            return error_response(413, "too_large", f"the draft is over the limit: {first['msg'].lower()}", "text")
+            return error_response(
+                413, "too_large", f"the draft is over the limit: {first['msg'].lower()}", "text"
+            )
         msg = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
         return error_response(422, "invalid_input", msg, field)
 
@@ -100,8 +121,9 @@ class BodyLimitMiddleware:
         limit = self.api_limit if scope["path"].startswith("/v1") else self.page_limit
 
         async def too_big() -> None:
-            await error_response(413, "too_large", f"the request body is over {limit // 1024} KB",
-                                 "body")(scope, receive, send)
+            await error_response(413, "too_large", f"the request body is over {limit // 1024} KB", "body")(
+                scope, receive, send
+            )
 
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None:
@@ -110,7 +132,9 @@ class BodyLimitMiddleware:
             except ValueError:
                 size = -1
             if size < 0:
-                await error_response(400, "bad_request", "invalid Content-Length", "body")(scope, receive, send)
+                await error_response(400, "bad_request", "invalid Content-Length", "body")(
+                    scope, receive, send
+                )
             elif size > limit:
                 await too_big()
             else:
@@ -162,8 +186,11 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                         (b"x-frame-options", b"DENY")]
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
                 ctype = dict(headers).get(b"content-type", b"")
                 if ctype.startswith(b"text/html"):
                     extra.append((b"content-security-policy", csp))

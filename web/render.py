@@ -19,7 +19,9 @@ class Segment:
 
 def numbered_findings(report: Report) -> list[tuple[str, Finding]]:
     """Every finding with a stable anchor id, in reading order."""
-    return [(f"f{i}", f) for i, f in enumerate(sorted(report.all_findings(), key=lambda f: (f.start, f.end)), 1)]
+    return [
+        (f"f{i}", f) for i, f in enumerate(sorted(report.all_findings(), key=lambda f: (f.start, f.end)), 1)
+    ]
 
 
 def highlight(text: str, findings: list[tuple[str, Finding]]) -> list[Segment]:
@@ -38,7 +40,7 @@ def highlight(text: str, findings: list[tuple[str, Finding]]) -> list[Segment]:
             spans.append((start, end, ref, f))
     cuts = sorted({0, len(text), *(s for s, *_ in spans), *(e for _, e, *_ in spans)})
     segments = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         covering = [(ref, f) for s, e, ref, f in spans if s <= a and b <= e]
         if not covering:
             segments.append(Segment(text[a:b]))

@@ -31,8 +31,11 @@ from web.schemas import (
 
 
 def _error(description: str) -> dict:
-    return {"model": ErrorResponse, "description": description,
-            "content": {"application/json": {"example": ERROR_EXAMPLE}}}
+    return {
+        "model": ErrorResponse,
+        "description": description,
+        "content": {"application/json": {"example": ERROR_EXAMPLE}},
+    }
 
 
 ERRORS = {
@@ -54,8 +57,10 @@ def to_draft(body: DraftRequest, coach) -> Draft:
         Objective(
             title=o.title,
             owner=o.owner,
-            key_results=[KeyResult(text=k) if isinstance(k, str) else KeyResult(**k.model_dump())
-                         for k in o.key_results],
+            key_results=[
+                KeyResult(text=k) if isinstance(k, str) else KeyResult(**k.model_dump())
+                for k in o.key_results
+            ],
         )
         for o in body.objectives or []
     ]
@@ -71,15 +76,23 @@ async def check(body: DraftRequest, coach: CoachDep) -> Report:
     return await run_in_threadpool(lambda: coach.check(to_draft(body, coach)))
 
 
-@router.post("/parse", response_model=Draft, summary="Find objectives and key results",
-             responses=ok_example(DRAFT_EXAMPLE))
+@router.post(
+    "/parse",
+    response_model=Draft,
+    summary="Find objectives and key results",
+    responses=ok_example(DRAFT_EXAMPLE),
+)
 async def parse(body: DraftRequest, coach: CoachDep) -> Draft:
     """The draft as the coach reads it, before any judgement."""
     return await run_in_threadpool(to_draft, body, coach)
 
 
-@router.post("/rewrite", response_model=RewriteResult, summary="Suggest rewrites for flagged key results",
-             responses=ok_example(REWRITE_EXAMPLE))
+@router.post(
+    "/rewrite",
+    response_model=RewriteResult,
+    summary="Suggest rewrites for flagged key results",
+    responses=ok_example(REWRITE_EXAMPLE),
+)
 async def rewrite(body: DraftRequest, coach: CoachDep) -> RewriteResult:
     """Rewrites that keep the user's numbers (placeholders where a number is missing).
 
@@ -93,16 +106,24 @@ async def rewrite(body: DraftRequest, coach: CoachDep) -> RewriteResult:
     return await run_in_threadpool(run)
 
 
-@router.post("/classify", response_model=ClassifyResponse, summary="Label statements (the classify contract)",
-             responses=ok_example(CLASSIFY_EXAMPLE))
+@router.post(
+    "/classify",
+    response_model=ClassifyResponse,
+    summary="Label statements (the classify contract)",
+    responses=ok_example(CLASSIFY_EXAMPLE),
+)
 async def classify(body: ClassifyRequest, coach: CoachDep) -> ClassifyResponse:
     """The four labels for up to 1,000 standalone key-result statements, in input order."""
     items = [{"id": str(i.id), "text": i.text} for i in body.items]
     return ClassifyResponse(items=await run_in_threadpool(coach.classify, items))
 
 
-@router.post("/examples", response_model=ExampleSet, summary="Department-specific example OKRs",
-             responses=ok_example(EXAMPLES_EXAMPLE))
+@router.post(
+    "/examples",
+    response_model=ExampleSet,
+    summary="Department-specific example OKRs",
+    responses=ok_example(EXAMPLES_EXAMPLE),
+)
 async def examples(body: ExamplesRequest, coach: CoachDep) -> ExampleSet:
     """Example OKRs for a department (ids from `/v1/departments`); the same seed gives the same set."""
     from coach.examples import generate_examples
