@@ -4,8 +4,9 @@ The classifiers read phrasing the lexicon does not know; the rules read
 numbers exactly. So each side decides what it is good at:
 
 Hard constraints (the rule's answer wins, whatever the classifier says):
-- **measurable**: a statement with no quantity, no relative change and no
-  magnitude word ("double") cannot be measurable -> ``false``.
+- **measurable**: a statement in which the rules read no quantity, no relative
+  change, no magnitude word ("double") and no frequency cannot be measurable
+  -> ``false``.
 - **kpi_confusion**: a keep/maintain/sustain statement is a KPI -> ``true``.
 - **stretch**: when the facts give a computable relative change (baseline and
   target, "by 25%", "double"...) or a maintain statement, the level is
@@ -60,7 +61,7 @@ def _pick(label: str, proba: np.ndarray, forced: str | None) -> tuple[str, dict[
 
 def combine(probabilities: dict[str, np.ndarray], facts: Facts, rules: Labels) -> Labels:
     """Final labels from classifier probabilities, the facts and the rule labels."""
-    measurable_forced = "false" if not _has_quantity(facts) else None
+    measurable_forced = "false" if not _has_quantity(facts) and not rules.measurable else None
     kpi_forced = "true" if facts.is_maintain else None
     if _stretch_is_arithmetic(facts):
         stretch_forced: str | None = rules.stretch

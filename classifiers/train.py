@@ -43,7 +43,8 @@ from rules.engine import RuleEngine
 # alone weighed 8 MB in skops' schema).
 WORD_FEATURES = 2**14
 CHAR_FEATURES = 2**15
-C_BY_LABEL = {"phrasing": 0.5, "measurable": 0.5, "kpi_confusion": 0.5, "stretch": 0.5}
+# C chosen by department-grouped CV on the corpus only (never on the evaluation set).
+C_BY_LABEL = {"phrasing": 1.0, "measurable": 1.0, "kpi_confusion": 1.0, "stretch": 1.0}
 
 
 class CorpusRecord(BaseModel):
