@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import skops.io as sio
+from scipy.special import expit
 
 from coach.models import LABEL_CLASSES, LABEL_NAMES, Facts, Labels
 from classifiers.features import fact_features, mask_numbers
@@ -33,18 +34,73 @@ class ModelLoadError(RuntimeError):
     pass
 
 
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """TfidfTransformer(sublinear_tf=True, norm="l2").transform, without per-call validation."""
+    X = counts.tocsr(copy=True).astype(np.float64)
+    np.log(X.data, X.data)
+    X.data += 1.0
+    X.data *= idf[X.indices]
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.diags(1.0 / norms) @ X
+
+
 class Featurizer:
     """Text and fact features in one sparse matrix (fitted vectorizers live in the artifact)."""
 
     def __init__(self, word: Any, char: Any, facts: Any) -> None:
-        self.word, self.char, self.facts = word, char, facts
+        self.word_hasher, self.word_idf = word.steps[0][1], word.steps[1][1].idf_
+        self.char_hasher, self.char_idf = char.steps[0][1], char.steps[1][1].idf_
+        self.facts = facts
 
     def transform(self, texts: list[str], facts: list[Facts], rule_labels: list[Labels]) -> sp.csr_matrix:
         masked = [mask_numbers(t) for t in texts]
         dicts = [fact_features(f, r) for f, r in zip(facts, rule_labels)]
         return sp.hstack(
-            [self.word.transform(masked), self.char.transform(masked), self.facts.transform(dicts)], format="csr"
+            [
+                _tfidf(self.word_hasher.transform(masked), self.word_idf),
+                _tfidf(self.char_hasher.transform(masked), self.char_idf),
+                self.facts.transform(dicts),
+            ],
+            format="csr",
         )
+
+
+class LinearCalibrated:
+    """predict_proba of a fitted ``CalibratedClassifierCV(LinearSVC, "sigmoid", ensemble=False)`` in numpy.
+
+    scikit-learn validates its input on every call, which costs more than the
+    arithmetic for the one-draft requests a coach mostly answers; this does the
+    same arithmetic (decision function, sigmoid calibration, normalisation)
+    directly. ``tests/test_classifiers.py`` checks it equals scikit-learn's.
+    """
+
+    def __init__(self, calibrated: Any, label_classes: tuple[str, ...]) -> None:
+        (cc,) = calibrated.calibrated_classifiers_
+        est = cc.estimator
+        self.classes = [str(c) for c in cc.classes]
+        self.coef = np.ascontiguousarray(np.asarray(est.coef_, dtype=np.float64).T)
+        self.intercept = np.asarray(est.intercept_, dtype=np.float64)
+        self.a = np.array([c.a_ for c in cc.calibrators], dtype=np.float64)
+        self.b = np.array([c.b_ for c in cc.calibrators], dtype=np.float64)
+        self.positions = [self.classes.index(str(c)) for c in est.classes_]
+        self.order = [self.classes.index(c) for c in label_classes]
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        scores = X @ self.coef + self.intercept
+        calibrated = expit(-(self.a * scores + self.b))
+        n, k = X.shape[0], len(self.classes)
+        if k == 2:
+            proba = np.empty((n, 2))
+            proba[:, 1] = calibrated[:, 0]
+            proba[:, 0] = 1.0 - proba[:, 1]
+        else:
+            proba = np.zeros((n, k))
+            proba[:, self.positions] = calibrated
+            total = proba.sum(axis=1, keepdims=True)
+            proba = np.divide(proba, total, out=np.full_like(proba, 1.0 / k), where=total != 0)
+        proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
+        return proba[:, self.order]
 
 
 class LabelModel:
@@ -54,6 +110,7 @@ class LabelModel:
         self.bundle = bundle
         self.featurizer = Featurizer(bundle["word"], bundle["char"], bundle["facts"])
         self.models = bundle["models"]
+        self.fast = {label: LinearCalibrated(self.models[label], LABEL_CLASSES[label]) for label in LABEL_NAMES}
         self.meta = bundle.get("meta", {})
 
     @classmethod
@@ -70,13 +127,7 @@ class LabelModel:
     def probabilities(self, texts: list[str], facts: list[Facts], rule_labels: list[Labels]) -> dict[str, np.ndarray]:
         """Per label, an (n, classes) array in LABEL_CLASSES order."""
         X = self.featurizer.transform(texts, facts, rule_labels)
-        out = {}
-        for label in LABEL_NAMES:
-            model = self.models[label]
-            proba = model.predict_proba(X)
-            order = [list(model.classes_).index(c) for c in LABEL_CLASSES[label]]
-            out[label] = proba[:, order]
-        return out
+        return {label: self.fast[label].predict_proba(X) for label in LABEL_NAMES}
 
     def predict(self, texts: list[str], facts: list[Facts], rule_labels: list[Labels]) -> list[Labels]:
         probs = self.probabilities(texts, facts, rule_labels)

@@ -169,3 +169,18 @@ def test_eval_rejects_unknown_label_values(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "coach.cli", "eval", str(path)], capture_output=True, text=True,
                          cwd=ROOT, timeout=120)
     assert out.returncode == 2 and "stretch" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_fast_path_equals_scikit_learn(model: LabelModel, engine: RuleEngine) -> None:
+    """The numpy predict path must give scikit-learn's probabilities (it exists only for speed)."""
+    from classifiers.train import _transform
+
+    texts = [r.text for r in load_corpus()][::5]
+    facts = engine.facts_many(texts)
+    rules = [engine.labels(t, f) for t, f in zip(texts, facts)]
+    X = model.featurizer.transform(texts, facts, rules)
+    X_ref = _transform((model.bundle["word"], model.bundle["char"], model.bundle["facts"]), texts, facts, rules)
+    assert abs(X - X_ref).max() < 1e-12
+    for label, clf in model.models.items():
+        order = [list(clf.classes_).index(c) for c in LABEL_CLASSES[label]]
+        assert np.allclose(clf.predict_proba(X_ref)[:, order], model.fast[label].predict_proba(X), atol=1e-12)
