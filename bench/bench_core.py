@@ -55,6 +55,15 @@ def main() -> None:
     from coach.settings import Settings
 
     results: dict[str, object] = {"cpu_count": os.cpu_count()}
+    # Cold start in a fresh process: imports, spaCy pipeline, catalogue and the classifier artifact.
+    import subprocess
+
+    cold = subprocess.run(
+        [sys.executable, "-c", "import time; t = time.perf_counter(); from coach.pipeline import Coach; "
+         "Coach(); print(time.perf_counter() - t)"],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
+    )
+    results["cold_start_s"] = round(float(cold.stdout.strip()), 3)
     t0 = time.perf_counter()
     coach = Coach(Settings(use_classifiers=True))
     results["coach_start_s"] = round(time.perf_counter() - t0, 3)
