@@ -1,10 +1,12 @@
 """Measure the draft parser against hand-made document structures.
 
-Usage: python bench/parser_eval.py [PATH] [--json] [--fuzzy 0.9]
+Usage: python bench/parser_eval.py [PATH_OR_GLOB ...] [--json] [--fuzzy 0.9]
 
-PATH is a JSON Lines file of ``{"id", "format", "text", "objectives": [{"title",
+Each PATH (a file, a folder of ``*.jsonl`` or a glob such as ``tests/parser_docs/*.jsonl``)
+is a JSON Lines file of ``{"id", "format", "text", "objectives": [{"title",
 "key_results": [str, ...]}]}`` records (default: ../shared/eval/docs-dev.jsonl
-relative to the repository root). The file is read to measure only.
+relative to the repository root). The files are read to measure only. With
+several files the figures are printed per file and then over all of them.
 
 Reported:
 - exact documents: same number of objectives, same titles in order and the same
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import glob
 import json
 import re
 import sys
@@ -78,8 +81,31 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
-def evaluate(path: Path, fuzzy: float) -> dict:
-    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def expand(specs: list[str]) -> list[Path]:
+    """Files named by paths, folders (their *.jsonl) or globs, in order, without duplicates."""
+    out: list[Path] = []
+    for spec in specs:
+        p = Path(spec)
+        if p.is_dir():
+            found = sorted(p.glob("*.jsonl"))
+        elif any(c in spec for c in "*?["):
+            found = [Path(x) for x in sorted(glob.glob(spec))]
+        else:
+            found = [p]
+        if not found:
+            raise SystemExit(f"parser_eval: nothing matches {spec!r}")
+        out.extend(f for f in found if f not in out)
+    return out
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def evaluate(path: Path | list[Path], fuzzy: float) -> dict:
+    """Figures over one file, or over several files taken together."""
+    paths = path if isinstance(path, list) else [path]
+    docs = [d for p in paths for d in load(p)]
     totals = Counter()
     per_doc = []
     seconds = 0.0
@@ -111,7 +137,7 @@ def evaluate(path: Path, fuzzy: float) -> dict:
         })
     n = totals["docs"]
     return {
-        "path": str(path),
+        "path": ", ".join(str(p) for p in paths),
         "documents": n,
         "exact_documents": totals["exact"],
         "exact_share": round(totals["exact"] / n, 4) if n else 0.0,
@@ -124,16 +150,18 @@ def evaluate(path: Path, fuzzy: float) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("path", nargs="?", default=str(DEFAULT))
-    ap.add_argument("--json", action="store_true", help="print one JSON object")
-    ap.add_argument("--fuzzy", type=float, default=0.9, help="difflib ratio for fuzzy KR matches (1.0 = off)")
-    args = ap.parse_args(argv)
-    res = evaluate(Path(args.path), args.fuzzy)
-    if args.json:
-        print(json.dumps(res, ensure_ascii=False, indent=2))
-        return 0
+def _print(res: dict, label: str) -> None:
+    kr, krf, ti = res["key_results"], res["key_results_fuzzy"], res["objective_titles"]
+    print(f"== {label}")
+    print(f"documents exactly right: {res['exact_documents']}/{res['documents']} ({res['exact_share']:.1%})")
+    print(f"key results (normalised exact match): P={kr['precision']:.3f} R={kr['recall']:.3f} F1={kr['f1']:.3f}")
+    print(f"key results (fuzzy >= {krf['threshold']}): P={krf['precision']:.3f} R={krf['recall']:.3f} "
+          f"F1={krf['f1']:.3f}")
+    print(f"objective titles: P={ti['precision']:.3f} R={ti['recall']:.3f} F1={ti['f1']:.3f}")
+    print(f"parse time: {res['parse_ms_per_doc']:.2f} ms/document")
+
+
+def _print_failures(res: dict) -> None:
     for d in res["documents_detail"]:
         if d["exact"]:
             continue
@@ -147,13 +175,30 @@ def main(argv: list[str] | None = None) -> int:
         if d["titles"] and d["titles"]["pred"] != d["titles"]["gold"]:
             print(f"    titles pred: {[t[:40] for t in d['titles']['pred']]}")
             print(f"    titles gold: {[t[:40] for t in d['titles']['gold']]}")
-    kr, krf, ti = res["key_results"], res["key_results_fuzzy"], res["objective_titles"]
-    print(f"documents exactly right: {res['exact_documents']}/{res['documents']} ({res['exact_share']:.1%})")
-    print(f"key results (normalised exact match): P={kr['precision']:.3f} R={kr['recall']:.3f} F1={kr['f1']:.3f}")
-    print(f"key results (fuzzy >= {krf['threshold']}): P={krf['precision']:.3f} R={krf['recall']:.3f} "
-          f"F1={krf['f1']:.3f}")
-    print(f"objective titles: P={ti['precision']:.3f} R={ti['recall']:.3f} F1={ti['f1']:.3f}")
-    print(f"parse time: {res['parse_ms_per_doc']:.2f} ms/document")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="*", default=[str(DEFAULT)], metavar="PATH_OR_GLOB")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--fuzzy", type=float, default=0.9, help="difflib ratio for fuzzy KR matches (1.0 = off)")
+    ap.add_argument("--quiet", action="store_true", help="figures only, no per-document failures")
+    args = ap.parse_args(argv)
+    paths = expand(args.paths)
+    per_file = [evaluate(p, args.fuzzy) for p in paths]
+    overall = evaluate(paths, args.fuzzy) if len(paths) > 1 else per_file[0]
+    if args.json:
+        if len(paths) == 1:
+            print(json.dumps(overall, ensure_ascii=False, indent=2))
+        else:
+            print(json.dumps({"files": per_file, "overall": overall}, ensure_ascii=False, indent=2))
+        return 0
+    for res in per_file:
+        if not args.quiet:
+            _print_failures(res)
+        _print(res, res["path"])
+    if len(paths) > 1:
+        _print(overall, f"all {len(paths)} files")
     return 0
 
 
