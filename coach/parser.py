@@ -193,6 +193,9 @@ class _Extractor:
         if p.kind == "scores":
             self._scores(node, p)
             return
+        if p.kind == "typed":
+            self._typed(node, p)
+            return
         table_obj: tuple[int, int] | None = None
         for row in body:
             def cell(i: int | None) -> tuple[int, int] | None:
@@ -221,6 +224,28 @@ class _Extractor:
             for s, e in pieces:
                 self.add_kr(s, e, 0 if (in_kr or p.kr is not None) else 1, from_table=True, owner=owner,
                             progress=progress if len(pieces) == 1 else None)
+
+    def _typed(self, node: Node, p: tables.TablePlan) -> None:
+        """Rows typed Objective / Key Result (issue-tracker exports); other row types are not key results."""
+        assert p.ref is not None and p.kr is not None
+        for row in node.rows[p.body_start :]:
+            if max(p.ref, p.kr) >= len(row) or row[p.kr][1] <= row[p.kr][0]:
+                continue
+            kind = tables.row_type(self.text, row[p.ref])
+            s, e = row[p.kr]
+            if kind == "obj":
+                self.new_objective(s, e)
+                if p.owner is not None and p.owner < len(row):
+                    ot = trim(self.text, *row[p.owner], weak=False)
+                    self.current.owner = self.text[ot.start : ot.end] or None  # type: ignore[union-attr]
+            elif kind == "kr":
+                owner = progress = None
+                if p.owner is not None and p.owner < len(row):
+                    ot = trim(self.text, *row[p.owner], weak=False)
+                    owner = self.text[ot.start : ot.end] or None
+                if p.progress is not None and p.progress < len(row):
+                    progress = parse_progress(self.text[row[p.progress][0] : row[p.progress][1]])
+                self.add_kr(s, e, 0, from_table=True, owner=owner, progress=progress)
 
     def _scores(self, node: Node, p: tables.TablePlan) -> None:
         """Score/tracking tables only fill progress of key results already listed."""

@@ -33,17 +33,30 @@ OWNER = "owner"  # Owner: Jane
 PROGRESS = "progress"  # Progress: 40%
 SECTION = "section"  # "Engineering:" or "**Final score**" (a grouping label of unknown meaning)
 
-_BOLD = r"(?:\*\*|__)"
+_BOLD = r"(?:\*\*|__|\*|_)"  # **bold**, __bold__, and Slack/Org single-character *bold* or _italic_ labels
+# Label words in the languages teams commonly write OKRs in (the structure is the same everywhere).
+_OBJ_WORDS = r"objective|obj\.?|goal|objetivo|objectif|obiettivo|ziel|doel|cel|الهدف|هدف|מטרה|目標|目标"
+_KR_PLURAL_WORDS = (
+    r"key[ \t]*results|krs|resultados[ \t]+clave|r[ée]sultats[ \t]+cl[ée]s|schl[üu]sselergebnisse|risultati[ \t]+chiave"
+    r"|kernresultaten|النتائج[ \t]+الرئيسية|תוצאות[ \t]+מפתח|主要な成果|关键结果|關鍵結果"
+)
+_KR_SINGULAR_WORDS = (
+    r"key[ \t]*result|kr|resultado[ \t]+clave|r[ée]sultat[ \t]+cl[ée]|schl[üu]sselergebnis|risultato[ \t]+chiave"
+    r"|kernresultaat|النتيجة[ \t]+الرئيسية|תוצאת[ \t]+מפתח"
+)
 _OBJ_NAME = re.compile(
-    rf"{_BOLD}?[ \t]*(?P<name>objective|obj\.?|goal)(?![\w])[ \t]*(?P<num>(?:#[ \t]?|-)?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%]))?",
+    rf"{_BOLD}?[ \t]*(?P<name>{_OBJ_WORDS})(?![\w])[ \t]*(?P<num>(?:#[ \t]?|-)?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%]))?",
     re.I,
 )
 _O_NAME = re.compile(rf"{_BOLD}?[ \t]*O(?P<num>-?\d{{1,3}}(?:\.\d{{1,3}})*)?(?![\w])")
 _KR_NAME = re.compile(
-    rf"{_BOLD}?[ \t]*(?P<name>key[ \t]*results?|krs?)(?![a-z])[ \t]*(?P<num>(?:#[ \t]?|-)?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%]))?",
+    rf"{_BOLD}?[ \t]*(?P<name>(?P<plural>{_KR_PLURAL_WORDS})|{_KR_SINGULAR_WORDS})(?![a-zà-ÿ])[ \t]*"
+    rf"(?P<num>(?:#[ \t]?|-)?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%]))?",
     re.I,
 )
-_PLURAL = re.compile(rf"{_BOLD}?[ \t]*(?P<name>objectives|goals|okrs)(?![\w])", re.I)
+_PLURAL = re.compile(
+    rf"{_BOLD}?[ \t]*(?P<name>objectives|goals|okrs|objetivos|objectifs|obiettivi|ziele|doelen|cele)(?![\w])", re.I
+)
 _AFTER = re.compile(rf"[ \t]*(?:{_BOLD}[ \t]*)?(?:(?P<sep>[:：.)|–—-])[ \t]*)?(?:(?P<close>{_BOLD})[ \t]*)?")
 _GENERIC = re.compile(rf"(?P<open>{_BOLD})?[ \t]*(?P<name>[^\W\d_][^:：*_\n]{{0,48}}?)[ \t]*(?P<close>{_BOLD})?[ \t]*[:：][ \t]*{_BOLD}?[ \t]*")
 
@@ -131,7 +144,7 @@ def classify(text: str, s: int, e: int) -> Label:
         name = m.group("name").lower().replace(" ", "").replace("\t", "")
         num = m.group("num")
         empty = pos >= e or text[pos:e].strip("*_ \t") == ""
-        plural = name in ("keyresults", "krs")
+        plural = m.group("plural") is not None
         if plural and (sep is not None or empty or close):
             return Label(KRSEC, pos, e, None, "key results")
         if not plural and (sep is not None or num is not None or empty or close):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from coach.parsing.annotations import KR, KRSEC, NONKR, OBJ, OBJSEC, SECTION, Label, classify
+from coach.parsing.tables import header_roles
 
 _ITEM = re.compile(
     r"(?:(?P<b>[-*+•▪◦‣●○■□➢➤►–])(?=[ \t])"
@@ -24,6 +25,12 @@ _INLINE_LABEL = re.compile(
     r"(?:(?<=[\s;|,.])|(?<=[—–]))(?:KR[ \t]?#?\d{0,3}(?:\.\d{1,3})*|[Kk]ey [Rr]esults?|O\d{0,3}|[Oo]bjective(?:[ \t]\d{1,3})?)"
     r"[ \t]*(?:\*\*)?[:：]"
 )
+_ORG_HINT = re.compile(r"(?m)^(?:#\+[A-Za-z_]+:|\*{2,}[ \t]+[^*\s])")
+_ORG_HEADING = re.compile(
+    r"(?P<stars>\*+)[ \t]+(?:(?:TODO|DONE|NEXT|WAITING|HOLD|CANCELLED|CANCELED)[ \t]+)?(?:\[#[A-Ca-c]\][ \t]+)?"
+)
+_ORG_TAGS = re.compile(r"[ \t]+:[\w@#%:]+:[ \t]*$")
+_ORG_DRAWER = re.compile(r"[ \t]*:[A-Za-z_]+:[ \t]*$")
 _HTML = re.compile(r"</?[A-Za-z][^>]{0,200}>\s*$")
 _TITLEISH = re.compile(
     r"(?i)\b(?:okrs?|objectives(?: and key results)?|goals|roadmap|plan)\b|^[\W_]*(?:(?:q[1-4]|h[12]|fy[ -]?\d{2,4}"
@@ -122,6 +129,54 @@ def _tab_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return cells
 
 
+def _csv_cells(text: str, s: int, e: int) -> list[tuple[int, int]] | None:
+    """Split a comma-separated line into cell spans (inside the quotes for quoted cells); None if malformed."""
+    cells: list[tuple[int, int]] = []
+    i = s
+    while True:
+        j = i
+        while j < e and text[j] in " \t":
+            j += 1
+        if j < e and text[j] == '"':
+            k = j + 1
+            while True:
+                q = text.find('"', k, e)
+                if q < 0:
+                    return None
+                if q + 1 < e and text[q + 1] == '"':
+                    k = q + 2
+                    continue
+                break
+            cells.append((j + 1, q))
+            k = q + 1
+            while k < e and text[k] in " \t":
+                k += 1
+            if k >= e:
+                return cells
+            if text[k] != ",":
+                return None
+            i = k + 1
+            continue
+        k = text.find(",", j, e)
+        b = e if k < 0 else k
+        a = j
+        while b > a and text[b - 1] in " \t":
+            b -= 1
+        cells.append((a, b))
+        if k < 0:
+            return cells
+        i = k + 1
+
+
+def _label_led(text: str, cells: list[tuple[int, int]]) -> bool:
+    """A tab line whose first cell is only a label ("Objective 1:<TAB>Grow", "KR 1.1<TAB>Ship")."""
+    if not cells or cells[0][1] <= cells[0][0]:
+        return False
+    a, b = cells[0]
+    lab = classify(text, a, b)
+    return lab.kind in (OBJ, KR) and lab.start >= b - 1
+
+
 def _line_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     pos = 0
@@ -156,12 +211,40 @@ def build(text: str) -> Node:
                 if "\t" not in text[s2:e2] or not text[s2:e2].strip():
                     break
                 j += 1
-            if j - i >= 2:
+            led = sum(1 for k in range(i, j) if _label_led(text, _tab_cells(text, *spans[k])))
+            if j - i >= 2 and not (led >= 2 and 2 * led >= j - i):
                 for k in range(i, j):
                     tsv[k] = True
                 i = j
                 continue
+            if j - i >= 2:  # label-led lines: read as text, the tab is only a separator
+                i = j
+                continue
         i += 1
+    # Comma-separated blocks: a header naming OKR columns, or every cell quoted; the same cell count throughout.
+    csv_rows: dict[int, list[tuple[int, int]]] = {}
+    i = 0
+    while i < n:
+        s, e = spans[i]
+        cells = _csv_cells(text, s, e) if (not tsv[i] and "," in text[s:e]) else None
+        if cells is None or len(cells) < 2:
+            i += 1
+            continue
+        rows = [cells]
+        j = i + 1
+        while j < n:
+            s2, e2 = spans[j]
+            c2 = _csv_cells(text, s2, e2) if "," in text[s2:e2] and not tsv[j] else None
+            if c2 is None or len(c2) != len(cells):
+                break
+            rows.append(c2)
+            j += 1
+        quoted = all(text[a - 1 : a] == '"' for r in rows for a, b in r if b >= a and a > 0)
+        if len(rows) >= 2 and (quoted or len(header_roles(text, cells)) >= 2):
+            for k, r in enumerate(rows):
+                csv_rows[i + k] = r
+                tsv[i + k] = True
+        i = max(j, i + 1)
     sep = [False] * n
     for k in range(n):
         s, e = spans[k]
@@ -173,6 +256,12 @@ def build(text: str) -> Node:
     table: Node | None = None
     prev_kind = "blank"
     prev_node: Node | None = None
+    # Org-mode: "* Heading" lines at column 0 are headings (Org lists use "-" and "+"); drawers are metadata.
+    org = _ORG_HINT.search(text) is not None
+    in_drawer = False
+    # The marker family ("number", "letter", "bullet") that opened the list at each indentation: a flat paste
+    # of a nested Google Docs list ("1." then "a." at the same indentation) keeps its nesting this way.
+    outer_family: dict[int, str] = {}
 
     def container_for(indent: int, numdepth: int) -> Node:
         """Pop to the node a list item at ``indent`` hangs from."""
@@ -189,11 +278,12 @@ def build(text: str) -> Node:
     for ln in range(n):
         s, e = spans[ln]
         if tsv[ln]:
-            cells = _tab_cells(text, s, e)
+            cells = csv_rows[ln] if ln in csv_rows else _tab_cells(text, s, e)
             if table is None or prev_kind != "tsv":
                 while len(stack) > 1 and stack[-1].kind in ("item", "para") and not _introduces(stack[-1]):
                     stack.pop()
-                table = Node("table", s, e, header=True)
+                # a spreadsheet copy may or may not start with a header row: tables.plan decides
+                table = Node("table", s, e, header=False)
                 stack[-1].add(table)
             table.rows.append(cells)
             table.end = e
@@ -204,6 +294,30 @@ def build(text: str) -> Node:
             prev_kind = "blank"
             continue
         ch = text[cs]
+        if org:
+            if in_drawer or _ORG_DRAWER.fullmatch(text, s, e):
+                in_drawer = text[cs:e].strip().upper() != ":END:"
+                continue
+            if text.startswith("#+", cs):
+                prev_kind = "blank"
+                continue
+            m = _ORG_HEADING.match(text, s, e) if width == 0 and ch == "*" else None
+            if m and m.end() < e:
+                level = min(len(m.group("stars")), 6)
+                hs, he = m.end(), e
+                t = _ORG_TAGS.search(text, hs, he)
+                if t and t.start() > hs:
+                    he = t.start()
+                while he > hs and text[he - 1] in " \t":
+                    he -= 1
+                while len(stack) > 1 and not (stack[-1].kind == "heading" and stack[-1].level < level):
+                    stack.pop()
+                node = Node("heading", hs, he, level=level, label=classify(text, hs, he))
+                stack[-1].add(node)
+                stack.append(node)
+                outer_family.clear()
+                prev_kind, prev_node = "heading", node
+                continue
         # pipe tables
         if ch == "|" or sep[ln] or (ln + 1 < n and sep[ln + 1] and "|" in text[cs:e]):
             if sep[ln]:
@@ -263,12 +377,17 @@ def build(text: str) -> Node:
                 node = Node("heading", hs, he, level=level, label=classify(text, hs, he))
                 stack[-1].add(node)
                 stack.append(node)
+                outer_family.clear()
                 prev_kind, prev_node = "heading", node
                 continue
         # list items
         m = _ITEM.match(text, cs, e)
         if m and m.end() < e:
             numdepth = m.group("n").strip("().").count(".") + 1 if m.group("n") else 1
+            family = "number" if m.group("n") else "letter" if (m.group("a") or m.group("a2")) else "bullet"
+            outer = outer_family.setdefault(width, family)
+            if outer != family and (outer, family) in _INNER_FAMILIES:
+                numdepth += 1
             k = m.end()
             while k < e and text[k] in " \t":
                 k += 1
@@ -324,6 +443,7 @@ def build(text: str) -> Node:
         while len(stack) > 1 and stack[-1].kind in ("item", "para"):
             stack.pop()
         node = Node("para", cs, e, indent=width, label=classify(text, cs, e))
+        outer_family.clear()
         stack[-1].add(node)
         _split_inline(text, node, stack[-1])
         if _introduces(node) or (
@@ -332,6 +452,10 @@ def build(text: str) -> Node:
             stack.append(node)
         prev_kind, prev_node = "para", node
     return root
+
+
+# (outer, inner) marker families that nest when pasted at the same indentation
+_INNER_FAMILIES = {("number", "letter"), ("letter", "number"), ("number", "bullet")}
 
 
 def _split_inline(text: str, node: Node, parent: Node) -> None:

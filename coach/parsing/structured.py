@@ -23,7 +23,13 @@ def _norm_key(k: Any) -> str:
     return re.sub(r"[\s_\-]", "", str(k)).lower()
 
 
-KR_LIST_KEYS = ("keyresults", "krs", "keyresult", "kr", "results", "keyresultslist")
+KR_LIST_KEYS = ("keyresults", "krs", "keyresult", "kr", "results", "keyresultslist", "measures", "metrics",
+                "successmetrics", "successcriteria", "measurableresults", "resultadosclave", "resultatscles")
+# Exports of OKR tools that keep objectives and key results in one tree tell them apart by a type field.
+TYPE_KEYS = ("type", "kind", "itemtype", "level", "category")
+CHILD_KEYS = ("children", "items", "subitems", "childitems", "nodes", "subgoals")
+_OBJ_TYPE = re.compile(r"(?i)^(?:objective|obj|goal|okr)s?$")
+_KR_TYPE = re.compile(r"(?i)^(?:key[ _-]?results?|kr|krs|result|metric|measure)$")
 OBJ_TITLE_KEYS = ("objective", "objectivetitle", "objectivename", "title", "name", "goal", "statement", "text",
                   "summary", "description")
 KR_TEXT_KEYS = ("text", "keyresult", "kr", "title", "name", "metric", "statement", "result", "summary", "description",
@@ -109,11 +115,25 @@ def _progress_of(d: dict[str, Any]) -> float | None:
     return None
 
 
+def _type_of(d: dict[str, Any]) -> str | None:
+    """"objective", "kr", "other" for items of a typed tree; None when the dict has no type field."""
+    for k, v in d.items():
+        if _norm_key(k) in TYPE_KEYS and isinstance(v, str):
+            if _OBJ_TYPE.match(v.strip()):
+                return "objective"
+            if _KR_TYPE.match(v.strip()):
+                return "kr"
+            return "other"
+    return None
+
+
 def _is_objective(d: dict[str, Any]) -> bool:
     keys = {_norm_key(k): v for k, v in d.items()}
+    if _type_of(d) == "objective":
+        return True
     if any(k in keys and isinstance(keys[k], (list, dict)) for k in KR_LIST_KEYS):
         return True
-    return isinstance(keys.get("objective"), str)
+    return isinstance(keys.get("objective"), str) or isinstance(keys.get("goal"), str)
 
 
 class _Walker:
@@ -136,6 +156,8 @@ class _Walker:
                                  progress=t.progress)
             return KeyResult(text=shown, start=s, end=e)
         if isinstance(item, dict):
+            if _type_of(item) in ("objective", "other"):
+                return None  # an initiative, task or sub-objective in a typed tree
             value = _first_str(item, KR_TEXT_KEYS)
             if value is None:
                 if len(item) == 1:  # {"Increase ARR to 2M": {...}} or {"KR1": "text"}
@@ -151,13 +173,33 @@ class _Walker:
         title = _first_str(d, OBJ_TITLE_KEYS) or title_hint or ""
         own = _owner_of(d) or owner
         start = end = None
+        by_key = {_norm_key(k): v for k, v in d.items()}
+        single_kr = next((by_key[k] for k in KR_LIST_KEYS if isinstance(by_key.get(k), str)), None)
+        prev = self.objectives[-1] if self.objectives else None
         if title:
             title = title.strip()
+            if single_kr is not None and prev is not None and prev.title == title:
+                # one row per key result ({"objective", "key_result", "owner"}): rows of one objective join
+                kr = self._key_result(single_kr, None)
+                if kr is not None:
+                    kr.owner = kr.owner or _owner_of(d)
+                    kr.progress = kr.progress if kr.progress is not None else _progress_of(d)
+                    prev.key_results.append(kr)
+                if prev.owner != own:
+                    prev.owner = None
+                return
             _, start, end = self.loc.find(title)
         obj = Objective(title=title, start=start, end=end, owner=own)
         self.objectives.append(obj)
-        by_key = {_norm_key(k): v for k, v in d.items()}
-        for key in KR_LIST_KEYS:
+        if single_kr is not None:
+            kr = self._key_result(single_kr, None)
+            if kr is not None:
+                kr.owner = kr.owner or _owner_of(d)
+                kr.progress = kr.progress if kr.progress is not None else _progress_of(d)
+                obj.key_results.append(kr)
+            return
+        keys = KR_LIST_KEYS + CHILD_KEYS if _type_of(d) == "objective" else KR_LIST_KEYS
+        for key in keys:
             items = by_key.get(key)
             if items is None:
                 continue
