@@ -52,6 +52,11 @@ _HANDLE_HEADING = re.compile(r"^[`*_ ]*(?P<name>[A-Z][^\W\d_]+(?:[ \t][A-Z][^\W\
 _NORM_WS = re.compile(r"\s+")
 _TITLE_NUMBER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*[.):]?|[A-Z][.)])[ \t]+")
 _BR = re.compile(r"<br\s*/?>", re.I)
+# Issue keys ("PLAT-211") leading the lines of a tracker copy; stripped only when several lines have one.
+_TICKET = re.compile(r"[A-Z][A-Z0-9]{1,9}-\d{1,6}[ \t]+(?=\S)")
+_TICKET_LINE = re.compile(
+    r"(?m)^[ \t]*(?:[-*+•◦▪][ \t]+)?(?:\[[^\]\n]{1,15}\][ \t]*)?[A-Z][A-Z0-9]{1,9}-\d{1,6}[ \t]+\S"
+)
 _CELL_MARKER = re.compile(r"[ \t]*(?:[-*•·▪]|\d{1,3}[.)])[ \t]+")
 
 
@@ -96,6 +101,7 @@ class _Obj:
     owner: str | None = None
     krs: list[_KR] = field(default_factory=list)
     pending: bool = False  # "### Objective 1" with the title on the next line
+    weak_owner: tuple[int, str] | None = None  # "Grow revenue — Jane Doe": (title end without it, name)
 
 
 class _Extractor:
@@ -104,10 +110,19 @@ class _Extractor:
         self.objectives: list[_Obj] = []
         self.current: _Obj | None = None
         self.pending_owner: str | None = None
+        self.tickets = sum(1 for _ in zip(range(2), _TICKET_LINE.finditer(text))) >= 2
+
+    def _untick(self, t: Trimmed) -> Trimmed:
+        """Drop a leading issue key ("PLAT-211 Ship X" -> "Ship X") in a tracker copy."""
+        if self.tickets:
+            m = _TICKET.match(self.text, t.start, t.end)
+            if m and m.end() < t.end:
+                t.start = m.end()
+        return t
 
     # -- objectives --------------------------------------------------------
     def new_objective(self, s: int, e: int, strip_colon: bool = False) -> _Obj:
-        t = trim(self.text, s, e, weak=False)
+        t = self._untick(trim(self.text, s, e, weak=False))
         m = _TITLE_NUMBER.match(self.text, t.start, t.end)
         if m and m.end() < t.end:  # "## 2. Grow revenue"
             t = trim(self.text, m.end(), t.end, weak=False)
@@ -117,6 +132,10 @@ class _Extractor:
                 end -= 1
             t = trim(self.text, t.start, end, weak=False)
         obj = _Obj(title=(t.start, t.end) if t.end > t.start else None, owner=t.owner or self.pending_owner)
+        if obj.title is not None and not t.owner:
+            w = trim(self.text, t.start, t.end)
+            if w.weak_owner and w.weak_end is not None and w.weak_end > t.start:
+                obj.weak_owner = (w.weak_end, w.weak_owner)
         obj.pending = obj.title is None
         self.objectives.append(obj)
         self.current = obj
@@ -134,7 +153,7 @@ class _Extractor:
     # -- key results -------------------------------------------------------
     def add_kr(self, s: int, e: int, priority: int, node: Node | None = None, from_table: bool = False,
                owner: str | None = None, progress: float | None = None) -> _KR | None:
-        t = trim(self.text, s, e)
+        t = self._untick(trim(self.text, s, e))
         if t.end <= t.start or not any(c.isalnum() for c in self.text[t.start : t.end]):
             return None
         if owner and not t.owner:
@@ -327,7 +346,7 @@ def _live_nodes(root: Node):
     while todo:
         node = todo.pop()
         yield node
-        if _kind(node) in (NONKR, META, KR):
+        if _kind(node) in (NONKR, KR) or (_kind(node) == META and node.kind != "heading"):
             continue
         todo.extend(reversed(node.children))
 
@@ -353,7 +372,9 @@ def _assign_implicit(root: Node, text: str) -> None:
             host = _host_of(node, text)
             if host is not None and host.role is None:
                 host.role = "obj"
-    # 2. Plain lists: is the heading the objective (bullets are KRs) or a category (bullets are objectives)?
+    # 2. Key results written as sub-headings ("## Objective" over "### Churn below 2%"), with no lists at all.
+    _assign_heading_krs(live, text)
+    # 3. Plain lists: is the heading the objective (bullets are KRs) or a category (bullets are objectives)?
     leaves: list[Node] = []
     for node in [root, *live]:
         if node.kind == "item" or node.role is not None or _kind(node) in (KRSEC, NONKR, META, KR, OBJ):
@@ -400,6 +421,38 @@ def _assign_implicit(root: Node, text: str) -> None:
                         and not is_titleish(text, sib.start, sib.end)
                     ):
                         sib.role = "obj"
+
+
+def _leaf_heading(node: Node) -> bool:
+    return node.kind == "heading" and _kind(node) is None and all(c.kind == "para" for c in node.children)
+
+
+def _assign_heading_krs(live: list[Node], text: str) -> None:
+    """Headings whose sub-headings hold only prose: the sub-headings are key results when they carry numbers.
+
+    Why the number test: a heading over prose-only sub-headings could as well be a category over objectives
+    with descriptions; key results are the ones that state targets.
+    """
+    hosts = []
+    for node in live:
+        if node.kind != "heading" or _kind(node) not in (None, OBJ) or node.role is not None:
+            continue
+        subs = [c for c in node.children if c.kind == "heading"]
+        if len(subs) < 2 or len(subs) != sum(1 for c in node.children if c.kind != "para"):
+            continue
+        if not all(_leaf_heading(c) for c in subs):
+            continue
+        if _kind(node) is None and is_titleish(text, node.start, node.end):
+            continue
+        hosts.append((node, subs))
+    subs_all = [c for _, subs in hosts for c in subs]
+    if not subs_all or _digit_rate(subs_all, text) < 0.5:
+        return
+    for node, subs in hosts:
+        if _kind(node) is None:
+            node.role = "obj"
+        for c in subs:
+            c.role = "kr"
 
 
 def _digit_rate(nodes: list[Node], text: str) -> float:
@@ -472,7 +525,14 @@ def _walk(root: Node, ex: _Extractor) -> None:
             # "Success metrics": key results only for an objective that has no other list
             descend("weak")
             continue
+        if kind == META and node.kind == "heading":
+            # "## Team: Web" groups what follows; a metadata line ("Deadline: May") holds nothing
+            descend(ctx)
+            continue
         if kind == NONKR or kind == META:
+            continue
+        if node.role == "kr":  # a key result written as a heading; prose under it is commentary
+            ex.add_kr(node.start, node.end, 0, node)
             continue
         if kind == OBJ or node.role == "obj":
             lab = node.label
@@ -569,6 +629,8 @@ def parse_draft(text: str) -> Draft:
     explicit = any(_kind(n) == OBJ for n in _live_nodes(root))
     if not explicit:
         _assign_implicit(root, text)
+    else:
+        _assign_heading_krs(list(_live_nodes(root)), text)
     ex = _Extractor(text)
     _walk(root, ex)
     objectives = _finish(ex)
@@ -587,6 +649,13 @@ def _finish(ex: _Extractor) -> list[Objective]:
     weak = sum(1 for kr in all_krs if kr.t.weak_owner)
     strong = any(kr.t.owner for kr in all_krs) or any(obj.owner for obj in ex.objectives)
     accept_weak = weak >= 2 or (weak == 1 and (len(all_krs) == 1 or strong))
+    # "Objective — Jane Doe" lines: names after a dash are owners when most titles carry one and they read
+    # like full names (or the key results use the same convention), not "Grow revenue - Europe".
+    titled = [o for o in ex.objectives if o.title is not None]
+    weak_titles = [o for o in titled if o.weak_owner is not None]
+    accept_title_owner = len(weak_titles) >= 2 and 2 * len(weak_titles) >= len(titled) and (
+        accept_weak or all(" " in o.weak_owner[1] for o in weak_titles if o.weak_owner)
+    )
     out: list[Objective] = []
     for obj in ex.objectives:
         best = min((kr.priority for kr in obj.krs), default=1)
@@ -606,7 +675,11 @@ def _finish(ex: _Extractor) -> list[Objective]:
             out.append(Objective(title="", owner=obj.owner, key_results=krs))
         else:
             s, e = obj.title
-            out.append(Objective(title=text[s:e], start=s, end=e, owner=obj.owner, key_results=krs))
+            owner = obj.owner
+            if accept_title_owner and obj.weak_owner is not None:
+                e = obj.weak_owner[0]
+                owner = owner or obj.weak_owner[1]
+            out.append(Objective(title=text[s:e], start=s, end=e, owner=owner, key_results=krs))
     return out
 
 

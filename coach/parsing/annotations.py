@@ -275,6 +275,52 @@ _STATUS_EMOJI = {"✅": 1.0, "✔": 1.0, "☑": 1.0, "🟢": None, "🟡": None,
                  "❌": None, "⛔": None, "🚧": None, "⏳": None, "🔵": None, "⚪": None, "⭕": None}
 
 
+_COL_GAP = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")
+_EXTRA_STATUS = {"to do", "behind", "on hold", "in review", "cancelled", "canceled", "closed", "open", "new",
+                 "backlog", "ready", "needs attention", "on schedule", "ahead"}
+_HANDLES = re.compile(r"@[\w.-]+(?:[ \t]*,?[ \t]*@[\w.-]+)*")
+_NAME_CELL = re.compile(r"[A-Z][^\W\d_]+\.?(?:[ \t][A-Z][^\W\d_]*\.?){0,2}")
+_DATE_CELL = re.compile(
+    r"(?i)(?:due[ \t]+)?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?|q[1-4](?:[ \t]\d{4})?"
+    r"|(?:\d{1,2}[ \t])?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:[ \t]\d{1,2})?(?:,?[ \t]\d{4})?)"
+)
+
+
+def _aligned_columns(text: str, s: int, e: int) -> tuple[int, str | None, float | None] | None:
+    """Space-aligned columns after the statement ("Ship X      On track    Ayo"): cut them, keep owner/progress.
+
+    Why strict: only a tail made entirely of status words, progress, dates, @handles and short names is
+    taken for columns, so a double space inside a sentence never cuts it.
+    """
+    ts = max(s, e - TAIL)
+    for gap in _COL_GAP.finditer(text, ts, e):
+        cells = [c for c in re.split(r" {2,}|\t+", text[gap.end() : e].strip()) if c]
+        if not cells or len(cells) > 5:
+            continue
+        owner: str | None = None
+        progress: float | None = None
+        ok = True
+        for cell in cells:
+            low = cell.lower().strip("()[]")
+            if low in _STATUS_WORDS or low in _EXTRA_STATUS:
+                v = _STATUS_WORDS.get(low)
+                progress = progress if progress is not None else v
+            elif parse_progress(cell) is not None:
+                progress = progress if progress is not None else parse_progress(cell)
+            elif _HANDLES.fullmatch(cell):
+                owner = owner or " ".join(cell.replace("@", " ").replace(",", " ").split())
+            elif _DATE_CELL.fullmatch(cell):
+                pass
+            elif _NAME_CELL.fullmatch(cell) and owner is None:
+                owner = cell
+            else:
+                ok = False
+                break
+        if ok:
+            return gap.start(), owner, progress
+    return None
+
+
 def parse_progress(raw: str) -> float | None:
     """Read '70%', '0.7', '7/10', '✅' or 'done' as a 0.0-1.0 fraction (None when it is not progress)."""
     s = raw.strip().strip("*`_ ").lower()
@@ -341,6 +387,9 @@ def trim(text: str, s: int, e: int, *, weak: bool = True) -> Trimmed:
     note = _INLINE_NOTE.search(text, s, e)
     if note is not None and note.start() > s:
         e = note.start()
+    cols = _aligned_columns(text, s, e)
+    if cols is not None:
+        e, owner, progress = cols
     for _ in range(64):
         s, e = _strip_ws(text, s, e)
         if s >= e:

@@ -432,7 +432,9 @@ def build(text: str) -> Node:
                 stack.append(node)
                 prev_kind, prev_node = "item", node
                 continue
-        if top.kind in ("item", "para") and width > top.indent and top is not root:
+        if top.kind in ("item", "para") and top is not root and (
+            width > top.indent or (top.kind == "item" and top.bare and width == top.indent > 0)
+        ):
             # an indented line under an item/paragraph: a detail, or a marker-less list
             cont = container_for(width, 1)
             node = Node("item", cs, e, indent=width, bare=True, label=classify(text, cs, e))
