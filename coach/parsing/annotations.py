@@ -45,7 +45,8 @@ _KR_SINGULAR_WORDS = (
     r"|kernresultaat|النتيجة[ \t]+الرئيسية|תוצאת[ \t]+מפתח"
 )
 _OBJ_NAME = re.compile(
-    rf"{_BOLD}?[ \t]*(?P<name>{_OBJ_WORDS})(?![\w])[ \t]*(?P<num>(?:#[ \t]?|-)?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%]))?",
+    rf"{_BOLD}?[ \t]*(?P<name>{_OBJ_WORDS})(?![\w])[ \t]*"
+    rf"(?P<num>(?:#[ \t]?|-)?\d{{1,3}}(?:\.\d{{1,3}})*[a-z]?(?![\w%])|(?-i:[A-Z])(?=[ \t]*[:：.)–—-]))?",
     re.I,
 )
 _O_NAME = re.compile(rf"{_BOLD}?[ \t]*O(?P<num>-?\d{{1,3}}(?:\.\d{{1,3}})*)?(?![\w])")
@@ -221,6 +222,7 @@ _TRAIL_PROGRESS = [
         re.I,
     ),
 ]
+_KEYCAP = re.compile(r"(?:[0-9#*]\ufe0f?\u20e3|\U0001f51f)[ \t]*")  # "1️⃣ Title", "🔟 Title"
 _TRAIL_OWNER = [
     re.compile(
         r"[ \t]*\([ \t]*(?:owners?|lead|dri|responsible|assignee|by)[ \t]*[:=]?[ \t]*(?P<o>[^()\n]{1,60}?)[ \t]*\)$",
@@ -231,12 +233,15 @@ _TRAIL_OWNER = [
         re.I,
     ),
     re.compile(r"[ \t]*\([ \t]*(?P<o>@[\w.-]+(?:[ \t]*,?[ \t]*@[\w.-]+)*)[ \t]*\)$"),
+    re.compile(
+        r"[ \t]*\[[ \t]*(?:owners?|lead|dri|responsible|assignee)[ \t]*[:=][ \t]*(?P<o>[^\[\]\n]{1,60}?)[ \t]*\]$", re.I
+    ),
     re.compile(r"(?:[ \t]+|[ \t]*[|—–-][ \t]*)(?P<o>@[\w.-]+(?:[ \t]*,?[ \t]*@[\w.-]+)*)$"),
 ]
 # (pattern, last characters it can end with; "*" = digit, % or a d/e of done/complete)
 _TRAIL_PROGRESS_GUARDED = list(zip(_TRAIL_PROGRESS, ("]", ")", ")", "*")))
 # (pattern, a substring the tail must contain)
-_TRAIL_OWNER_GUARDED = list(zip(_TRAIL_OWNER, (")", ":", "@", "@")))
+_TRAIL_OWNER_GUARDED = list(zip(_TRAIL_OWNER, (")", ":", "@", "]", "@")))
 _TRAIL_OWNER_GUARDED[1] = (_TRAIL_OWNER[1], "")  # "— owner = X" or "| Owner: X"
 # Weak owners: "(Jane)", "— Jane D." are names only if the document uses them more than once.
 _WEAK_OWNER = [
@@ -396,6 +401,10 @@ def trim(text: str, s: int, e: int, *, weak: bool = True) -> Trimmed:
             break
         changed = False
         # leading: checkbox, emoji/status, tags
+        m = _KEYCAP.match(text, s, min(e, s + HEAD))
+        if m and m.end() < e:
+            s = m.end()
+            continue
         m = _CHECKBOX.match(text, s, min(e, s + HEAD))
         if m and m.end() < e:
             if m.group("c") != " " and progress is None:

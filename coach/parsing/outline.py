@@ -11,11 +11,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from coach.parsing.annotations import KR, KRSEC, NONKR, OBJ, OBJSEC, SECTION, Label, classify
+from coach.parsing.annotations import (
+    KR,
+    KRSEC,
+    META,
+    NONKR,
+    OBJ,
+    OBJSEC,
+    OWNER,
+    PROGRESS,
+    SECTION,
+    Label,
+    classify,
+)
 from coach.parsing.tables import header_roles
 
 _ITEM = re.compile(
-    r"(?:(?P<b>[-*+•▪◦‣●○■□➢➤►–])(?=[ \t])"
+    r"(?:(?P<b>[-*+•▪◦‣●○■□➢➤►–→➔➜⇒]|->)(?=[ \t])"
     r"|(?P<n>\(?\d{1,3}(?:\.\d{1,3})*[.)]|\d{1,3}(?:\.\d{1,3})+)(?=[ \t])"
     r"|\(?(?P<a>[a-zA-Z])\)(?=[ \t])|(?P<a2>[a-zA-Z])\.(?=[ \t])"
     r"|(?P<d>-)(?=[^\W\d_]))"
@@ -254,6 +266,7 @@ def build(text: str) -> Node:
     root = Node("root", 0, len(text), indent=-1)
     stack: list[Node] = [root]
     table: Node | None = None
+    table_outer = True  # the current pipe table writes outer pipes ("| a | b |")
     prev_kind = "blank"
     prev_node: Node | None = None
     # Org-mode: "* Heading" lines at column 0 are headings (Org lists use "-" and "+"); drawers are metadata.
@@ -319,7 +332,12 @@ def build(text: str) -> Node:
                 prev_kind, prev_node = "heading", node
                 continue
         # pipe tables
-        if ch == "|" or sep[ln] or (ln + 1 < n and sep[ln + 1] and "|" in text[cs:e]):
+        if (
+            ch == "|"
+            or sep[ln]
+            or (ln + 1 < n and sep[ln + 1] and "|" in text[cs:e])
+            or (prev_kind == "table" and table is not None and table.header and "|" in text[cs:e])
+        ):  # the last case: rows of a pipe table written without outer pipes
             if sep[ln]:
                 if table is not None and prev_kind == "table" and len(table.rows) == 1:
                     table.header = True
@@ -329,7 +347,11 @@ def build(text: str) -> Node:
                 cont = container_for(width, 1)
                 table = Node("table", cs, e, indent=width)
                 cont.add(table)
-            table.rows.append(_split_cells(text, cs, e))
+                table_outer = ch == "|"
+            row = _split_cells(text, cs, e)
+            if ch == "|" and not table_outer:
+                row.insert(0, (cs, cs))  # no outer pipes: a leading pipe means an empty first cell
+            table.rows.append(row)
             table.end = e
             prev_kind = "table"
             continue
@@ -403,7 +425,7 @@ def build(text: str) -> Node:
         if (
             prev_kind in ("item", "para")
             and prev_node is not None
-            and (ch.islower() or (ch.isdigit() and prev_node.kind == "para"))
+            and (ch.islower() or (ch.isdigit() and prev_node.kind == "para" and width == prev_node.indent))
             and text[prev_node.end - 1] not in ".:;!?)"
             and width >= (prev_node.indent if prev_node.kind == "para" else 0)
             and not prev_node.children
@@ -442,9 +464,23 @@ def build(text: str) -> Node:
             stack.append(node)
             prev_kind, prev_node = "item", node
             continue
+        lab = classify(text, cs, e)
+        if (
+            lab.kind in (OWNER, META, PROGRESS)
+            and prev_kind == "para"
+            and top.kind == "para"
+            and top is prev_node
+            and top.indent == width
+        ):
+            # "GROW REVENUE / Owner: Kemal / Status: on track / - KR": properties of the line above,
+            # which keeps owning the list that follows
+            node = Node("para", cs, e, indent=width, label=lab)
+            top.add(node)
+            prev_kind, prev_node = "para", top
+            continue
         while len(stack) > 1 and stack[-1].kind in ("item", "para"):
             stack.pop()
-        node = Node("para", cs, e, indent=width, label=classify(text, cs, e))
+        node = Node("para", cs, e, indent=width, label=lab)
         outer_family.clear()
         stack[-1].add(node)
         _split_inline(text, node, stack[-1])

@@ -172,6 +172,10 @@ class _Walker:
     def _objective(self, d: dict[str, Any], owner: str | None, title_hint: str | None = None) -> None:
         title = _first_str(d, OBJ_TITLE_KEYS) or title_hint or ""
         own = _owner_of(d) or owner
+        nested = next((v for k, v in d.items() if _norm_key(k) in ("objective", "goal") and isinstance(v, dict)), None)
+        if not title and nested is not None:  # {"objective": {"title": ..., "owner": ...}, "keyResults": [...]}
+            title = _first_str(nested, OBJ_TITLE_KEYS) or ""
+            own = _owner_of(nested) or own
         start = end = None
         by_key = {_norm_key(k): v for k, v in d.items()}
         single_kr = next((by_key[k] for k in KR_LIST_KEYS if isinstance(by_key.get(k), str)), None)
