@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 
 from coach.models import Facts, Quantity
 from rules.lexicon import Lexicon, load_lexicon
-from rules.nlp import DURATION_SECONDS, RawQuantity, get_nlp, lemma_table
+from rules.nlp import DURATION_SECONDS, Deadline, RawQuantity, get_nlp, lemma_table
 
 # "KR1:", "KR 1.2 -", "1.", "1)", "- [ ]", "• ", "a)" before the statement proper.
 _PREFIX_RE = re.compile(
@@ -141,7 +141,10 @@ def extract_facts_many(texts: Iterable[str], lexicon: Lexicon | None = None) -> 
     nlp = get_nlp(lexicon)
     vocab = _vocab(lexicon or load_lexicon())
     texts = list(texts)
-    return [_facts_from_doc(doc, vocab, text) for doc, text in zip(nlp.pipe(texts, batch_size=256), texts)]
+    # okr_numbers reads characters: ask it directly with the text at hand (doc.text would rebuild it per token)
+    numbers = nlp.get_pipe("okr_numbers")
+    docs = nlp.pipe(texts, batch_size=256, disable=["okr_numbers"])
+    return [_facts_from_doc(doc, vocab, text, *numbers.read(text)) for doc, text in zip(docs, texts)]
 
 
 # ---------------------------------------------------------------------------
@@ -200,9 +203,8 @@ class _Reading:
     spans: dict[str, list[tuple[int, int]]]  # label -> token spans
 
 
-def _read(spacy_doc: Doc, text: str) -> _Reading:
+def _read(spacy_doc: Doc, text: str, quantities: list[RawQuantity]) -> _Reading:
     prefix_end = _PREFIX_RE.match(text).end()
-    quantities = spacy_doc._.okr_quantities or []
     doc = _tokens(spacy_doc, quantities)
     labels: list[set[str]] = [set() for _ in range(len(doc))]
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -358,8 +360,10 @@ def _quantity_model(q: RawQuantity) -> Quantity:
     return Quantity(value=q.value, unit=q.unit, currency=q.currency, text=q.text, start=q.start, end=q.end)
 
 
-def _facts_from_doc(spacy_doc: Doc, vocab: _Vocab, text: str) -> Facts:
-    r = _read(spacy_doc, text)
+def _facts_from_doc(
+    spacy_doc: Doc, vocab: _Vocab, text: str, deadlines: list[Deadline], quantities: list[RawQuantity]
+) -> Facts:
+    r = _read(spacy_doc, text, quantities)
     doc = r.doc
     text, lower = r.text, r.lower
     facts: dict = {}
@@ -379,7 +383,7 @@ def _facts_from_doc(spacy_doc: Doc, vocab: _Vocab, text: str) -> Facts:
     facts["is_outcome_verb"] = "outcome_verbs" in verb_labels
 
     # --- deadline ----------------------------------------------------------
-    deadlines = [d for d in spacy_doc._.okr_deadlines or () if d.start >= r.prefix_end]
+    deadlines = [d for d in deadlines if d.start >= r.prefix_end]
     if deadlines:
         facts["deadline"] = deadlines[0].text
         facts["deadline_span"] = (deadlines[0].start, deadlines[0].end)

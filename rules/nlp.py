@@ -164,6 +164,8 @@ class LexiconMatcher:
         lists = {label: getattr(lexicon, label) for label in WORD_LISTS}
         lists["magnitude_words"] = sorted(lexicon.magnitude_words)
         singles: dict[int, set[str]] = {}
+        # The PhraseMatcher runs only on docs holding a phrase's first lemma.
+        self.phrase_first_lemmas: set[int] = set()
         for label, entries in lists.items():
             phrase_docs = []
             for entry in entries:
@@ -174,7 +176,9 @@ class LexiconMatcher:
                     for form in {words[0], lemma_of(words[0])}:
                         singles.setdefault(self.strings.add(form), set()).add(label)
                 else:
-                    phrase_docs.append(Doc(nlp.vocab, words=words, lemmas=[lemma_of(w) for w in words]))
+                    lemmas = [lemma_of(w) for w in words]
+                    phrase_docs.append(Doc(nlp.vocab, words=words, lemmas=lemmas))
+                    self.phrase_first_lemmas.add(self.strings.add(lemmas[0]))
             if phrase_docs:
                 self.phrases.add(label, phrase_docs)
         self.singles = {key: tuple(sorted(labels)) for key, labels in singles.items()}
@@ -197,23 +201,37 @@ class LexiconMatcher:
                     break
             if self.first_keys is None:
                 break
+        # Per lowercase form: (word-list labels, may start a Matcher pattern, may start a phrase).
+        # The lemma is a function of the lowercase form (okr_lemmatizer), so one lookup per token does it all.
+        self.by_lower: dict[int, tuple[tuple[str, ...], bool, bool]] = {}
+
+    def _lower_info(self, lower: int) -> tuple[tuple[str, ...], bool, bool]:
+        lemma = self.strings.add(lemma_of(self.strings[lower]))
+        labels = tuple(sorted(set(self.singles.get(lemma, ())) | set(self.singles.get(lower, ()))))
+        starts_pattern = self.first_keys is not None and (lemma in self.first_keys or lower in self.first_keys)
+        info = (labels, starts_pattern, lemma in self.phrase_first_lemmas)
+        self.by_lower[lower] = info
+        return info
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.strings
-        singles = self.singles
+        by_lower = self.by_lower
         terms: set[tuple[str, int, int]] = set()
         run_matcher = self.first_keys is None
-        first_keys = self.first_keys or ()
-        for i, (lemma, lower) in enumerate(doc.to_array([LEMMA, LOWER]).tolist()):
-            if not run_matcher and (lemma in first_keys or lower in first_keys):
-                run_matcher = True
-            for key in (lemma, lower):
-                labels = singles.get(key)
-                if labels:
-                    for label in labels:
-                        terms.add((label, i, i + 1))
-        for match_id, start, end in self.phrases(doc):
-            terms.add((strings[match_id], start, end))
+        run_phrases = False
+        if len(doc):
+            for i, lower in enumerate(doc.to_array(LOWER).tolist()):
+                info = by_lower.get(lower) or self._lower_info(lower)
+                labels, starts_pattern, starts_phrase = info
+                if starts_pattern:
+                    run_matcher = True
+                if starts_phrase:
+                    run_phrases = True
+                for label in labels:
+                    terms.add((label, i, i + 1))
+        if run_phrases:
+            for match_id, start, end in self.phrases(doc):
+                terms.add((strings[match_id], start, end))
         if run_matcher and len(self.matcher):
             for match_id, start, end in self.matcher(doc):
                 terms.add((strings[match_id], start, end))
@@ -318,7 +336,9 @@ _QUANTITY_RE = re.compile(
     r"(?P<plus2>\+)?",
     re.IGNORECASE,
 )
-_ORDINAL_OR_GLUED_RE = re.compile(r"^(?:st|nd|rd|th|[a-z])", re.IGNORECASE)
+# The checks below run at a position with ``pattern.match(text, pos)`` rather than on a slice, so no
+# substring is copied per number (a slice-based ``^`` anchor is the same as matching at ``pos``).
+_ORDINAL_OR_GLUED_RE = re.compile(r"(?:st|nd|rd|th|[a-z])", re.IGNORECASE)
 _COMPARATOR_RE = re.compile(
     r"(?P<c><=|>=|≤|≥|<|>|=|~|at\s+least|no\s+less\s+than|not\s+less\s+than|minimum\s+of|min\.?|a\s+minimum\s+of|more\s+than"
     r"|over|above|greater\s+than|higher\s+than|exceeding|exceed|beyond|under|below|less\s+than|fewer\s+than|lower\s+than"
@@ -326,6 +346,10 @@ _COMPARATOR_RE = re.compile(
     r"|or\s+more|or\s+fewer|or\s+higher|or\s+better|or\s+lower)\s*$",
     re.IGNORECASE,
 )
+# Every comparator above ends with one of these (lowercase): a cheap test before the regex search.
+_COMPARATOR_TAILS = ("=", "<", ">", "~", "least", "than", "of", "min", "min.", "over", "above", "exceeding", "exceed",
+                     "beyond", "under", "below", "most", "max", "max.", "to", "within", "sub", "sub-", "less", "more",
+                     "fewer", "higher", "better", "lower")  # fmt: skip
 _COMPARATOR_WORDS = {
     "<=": "<=", ">=": ">=", "≤": "<=", "≥": ">=", "<": "<", ">": ">", "=": "=", "~": "=",
     "at least": ">=", "no less than": ">=", "not less than": ">=", "minimum of": ">=", "min": ">=",
@@ -335,7 +359,18 @@ _COMPARATOR_WORDS = {
     "not more than": "<=", "maximum of": "<=", "max": "<=", "max.": "<=", "a maximum of": "<=",
     "up to": "<=", "within": "<=", "sub": "<", "sub-": "<",
 }  # fmt: skip
-_NOT_QUANTITY_AFTER_RE = re.compile(r"^(?:-on-|:1s\b|:1\s+(?:meeting|session|call|chat)|/7\b|x7\b|-to-one)", re.IGNORECASE)
+_NOT_QUANTITY_AFTER_RE = re.compile(r"(?:-on-|:1s\b|:1\s+(?:meeting|session|call|chat)|/7\b|x7\b|-to-one)", re.IGNORECASE)
+_GLUED_BEFORE_RE = re.compile(r"[A-Za-z]-$")
+_PREV_WORD_RE = re.compile(r"([A-Za-z]+)\.?\s*#?$")
+_HASH_BEFORE_RE = re.compile(r"#$")
+_ONE_AS_WORD_RE = re.compile(r"\s*(?:of|-|on|another|place|way|stop|page|pager)\b", re.IGNORECASE)
+_VERSION_AFTER_RE = re.compile(r"\s*(?:version|release)\b", re.IGNORECASE)
+_ARROW_BEFORE_RE = re.compile(r"(?:-|=|–)>\s*$")
+_OR_TAIL_RE = re.compile(r"\s*(or\s+(?:less|fewer|lower|more|higher|better|above|below))\b", re.IGNORECASE)
+_NOT_SCALE_DIGIT_RE = re.compile(r"[^\d.]")
+_RANGE_GAP_RE = re.compile(r"\s*(?:-|–|to|->|→|and)\s*")
+_MULTIPLIER_TAIL_RE = re.compile(r"(k|m|bn|b|million|billion|thousand)\s*$", re.IGNORECASE)
+_HAS_MULTIPLIER_RE = re.compile(r"[kmb]", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -371,87 +406,140 @@ def _to_float(num: str) -> float:
 
 
 # Where a deadline can start: trying the full pattern only there is ~5x faster than finditer.
-_DEADLINE_START_RE = re.compile(
+_DEADLINE_START_PATTERN = (
     r"\b(?:the|end|close|beginning|start|middle|eo[qymwd]|boy|ytd|q[1-4]|h[12]|fy|this|next|current|coming|within|in"
     r"|over|during|by|before|until|till|through|for|of|since|from|after|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov"
-    r"|dec)|\b\d|^|:\s",
-    re.IGNORECASE,
+    r"|dec)|\b\d|^|:\s"
+)
+_DEADLINE_START_RE = re.compile(_DEADLINE_START_PATTERN, re.IGNORECASE)
+# Every deadline match contains one of these (a month, period word, year or date shape), so a statement
+# without any (most of them) skips the search. Read from the pattern above, alternative by alternative.
+_DEADLINE_KEY_PATTERN = (
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|quarter|year|month|week|sprint|half|cycle|semester|term"
+    r"|season|summer|winter|spring|fall|autumn|fy|q[1-4]|h[12]|eo[qymwd]|boy|ytd|day"
+    r"|\d{4}-\d\d-\d\d|\d/\d|\d\.\d{1,2}\.\d{4}|19[89]\d|20[0-4]\d"
+)
+_DEADLINE_KEY_RE = re.compile(_DEADLINE_KEY_PATTERN, re.IGNORECASE)
+# Case-sensitive twins for ASCII text already lowercased: IGNORECASE matching costs about 2x, and for ASCII
+# text "lowercase, then match lowercase literals" is the same test (not for Unicode: "ſ" matches "s").
+_DEADLINE_START_LOWER_RE = re.compile(_DEADLINE_START_PATTERN)
+_DEADLINE_KEY_LOWER_RE = re.compile(_DEADLINE_KEY_PATTERN)
+_QUANTITY_LOWER_RE = re.compile(_QUANTITY_RE.pattern)
+_NUMBER_WORD_KEY_RE = re.compile(
+    r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    r"|hundred|dozen"
 )
 
 
-def _deadline_matches(text: str):
+def _deadline_matches(text: str, low: str | None = None):
+    """``_DEADLINE_RE`` matches left to right, as ``finditer`` would give them.
+
+    ``low`` is ``text.lower()`` when ``text`` is ASCII: the cheap key and start
+    scans then run case-sensitively; the full pattern always runs on ``text``
+    (it tells "2026 Report" from "2026 revenue" by case).
+    """
+    if low is not None:
+        if not _DEADLINE_KEY_LOWER_RE.search(low):
+            return
+        starts = _DEADLINE_START_LOWER_RE.finditer(low)
+    else:
+        if not _DEADLINE_KEY_RE.search(text):
+            return
+        starts = _DEADLINE_START_RE.finditer(text)
     last_end = 0
-    for start in _DEADLINE_START_RE.finditer(text):
+    match = _DEADLINE_RE.match
+    for start in starts:
         pos = start.start()
         if pos < last_end:
             continue
-        m = _DEADLINE_RE.match(text, pos)
+        m = match(text, pos)
         if m:
             last_end = m.end()
             yield m
 
 
-def find_deadlines(text: str) -> list[Deadline]:
-    """Every deadline or timeframe expression, left to right, without its preposition."""
+def find_deadlines(text: str, low: str | None = None) -> list[Deadline]:
+    """Every deadline or timeframe expression, left to right, without its preposition.
+
+    ``low``: ``text.lower()`` if the caller has it and ``text`` is ASCII (a speed-up only).
+    """
+    if low is None and text.isascii():
+        low = text.lower()
     out: list[Deadline] = []
-    for m in _deadline_matches(text):
+    for m in _deadline_matches(text, low):
         group = "d" if m.group("d") else ("y" if m.group("y") else "p")
         start, end = m.span(group)
-        phrase = m.group(group)
-        out.append(Deadline(phrase, start, end))
+        out.append(Deadline(text[start:end], start, end))
     return out
 
 
-def find_quantities(text: str, deadlines: list[Deadline], identifier_words: frozenset[str]) -> list[RawQuantity]:
-    """Every number that counts or measures something (not deadlines, ids, ordinals or list markers)."""
+def find_quantities(
+    text: str, deadlines: list[Deadline], identifier_words: frozenset[str], low: str | None = None
+) -> list[RawQuantity]:
+    """Every number that counts or measures something (not deadlines, ids, ordinals or list markers).
+
+    ``low``: ``text.lower()`` if the caller has it and ``text`` is ASCII (a speed-up only).
+    """
+    if low is None and text.isascii():
+        low = text.lower()
+    if low is not None:
+        # no digit and no number word: nothing to read (most of the regex work is skipped)
+        if not any(c in low for c in "0123456789") and not _NUMBER_WORD_KEY_RE.search(low):
+            return []
+        matches = _QUANTITY_LOWER_RE.finditer(low)  # same spans and groups (lowercased) as _QUANTITY_RE on text
+    else:
+        matches = _QUANTITY_RE.finditer(text)
     blocked = [(d.start, d.end) for d in deadlines]
     out: list[RawQuantity] = []
-    for m in _QUANTITY_RE.finditer(text):
+    for m in matches:
         start, end = m.span()
-        num_start = m.start("num")
-        if any(s <= num_start < e for s, e in blocked):
+        num_start, num_end = m.span("num")
+        if blocked and any(s <= num_start < e for s, e in blocked):
             continue
-        after = text[end : end + 8]
-        if m.group("pct") is None and m.group("dur") is None and _ORDINAL_OR_GLUED_RE.match(after):
+        pct, dur = m.group("pct"), m.group("dur")
+        if pct is None and dur is None and _ORDINAL_OR_GLUED_RE.match(text, end):
             continue  # 1st, 2FA, 3D, 5G
-        if _NOT_QUANTITY_AFTER_RE.match(text[m.end("num") :]):
+        if _NOT_QUANTITY_AFTER_RE.match(text, num_end):
             continue  # 1:1s, 24/7, one-on-one
         before = text[max(0, start - 24) : start]
-        if re.search(r"[A-Za-z]-$", before):
+        if _GLUED_BEFORE_RE.search(before):
             continue  # COVID-19, GPT-4
-        prev_word = re.search(r"([A-Za-z]+)\.?\s*#?$", before)
-        if prev_word and prev_word.group(1).lower() in identifier_words and not m.group("pct"):
-            continue  # SOC 2, Tier 1, Phase 2
-        if re.search(r"#$", before):
+        if not pct:
+            prev_word = _PREV_WORD_RE.search(before)
+            if prev_word and prev_word.group(1).lower() in identifier_words:
+                continue  # SOC 2, Tier 1, Phase 2
+        if _HASH_BEFORE_RE.search(before):
             continue  # #1 in the category: a rank, not an amount
         num = m.group("num")
-        if num.lower() == "one" and re.match(r"\s*(?:of|-|on|another|place|way|stop|page|pager)\b", text[m.end("num") :], re.I):
+        if num.lower() == "one" and _ONE_AS_WORD_RE.match(text, num_end):
             continue
-        if re.match(r"\s*(?:version|release)\b", text[end:], re.I) and "." in num:
+        if "." in num and _VERSION_AFTER_RE.match(text, end):
             continue  # "the 1.0 version"
         value = _to_float(num)
-        mult = (m.group("mult") or m.group("multw") or "").lower()
+        mult = m.group("mult") or m.group("multw")
         if mult:
-            value *= _MULTIPLIERS[mult]
+            value *= _MULTIPLIERS[mult.lower()]
         currency = None
-        if m.group("cur") or m.group("cur2"):
-            symbol = (m.group("cur") or m.group("cur2")).strip().lower()
+        symbol = m.group("cur") or m.group("cur2")
+        if symbol:
+            symbol = symbol.strip().lower()
             currency = _CURRENCY_SYMBOLS.get(symbol) or _CURRENCY_CODES.get(symbol)
-        if m.group("curs"):
-            currency = _CURRENCY_CODES[m.group("curs").lower()]
-        unit = "count"
-        q = RawQuantity(value=value, unit=unit, currency=currency, start=start, end=end, text=text[start:end])
-        if m.group("sign"):
-            q.signed = "-" if m.group("sign") in "-−" else "+"
+        curs = m.group("curs")
+        if curs:
+            currency = _CURRENCY_CODES[curs.lower()]
+        q = RawQuantity(value=value, unit="count", currency=currency, start=start, end=end, text=text[start:end])
+        sign = m.group("sign")
+        if sign:
+            q.signed = "-" if sign in "-−" else "+"
             if q.signed == "-":
                 q.value = -q.value
         if m.group("plus") or m.group("plus2"):
             q.comparator = ">="
         if currency:
             q.unit = "currency"
-        if m.group("pct"):
+        if pct:
             q.unit = "percent"
-            pct = m.group("pct").lower()
+            pct = pct.lower()
             if pct.startswith(("pp", "p.p", "percentage")):
                 q.delta_unit = "pp"
             elif pct.startswith(("basis", "bps")):
@@ -460,62 +548,71 @@ def find_quantities(text: str, deadlines: list[Deadline], identifier_words: froz
         elif m.group("pts"):
             q.unit = "score"
             q.delta_unit = "points"
-        elif m.group("dur"):
+        elif dur:
             q.unit = "duration"
-            q.duration_unit = _DURATION_UNITS[" ".join(m.group("dur").lower().split())]
+            q.duration_unit = _DURATION_UNITS[" ".join(dur.lower().split())]
         elif m.group("times"):
             q.times = True
             q.unit = "ratio"
         elif m.group("scale"):
             q.unit = "score"
-            q.scale = float(re.sub(r"[^\d.]", "", m.group("scale")))
+            q.scale = float(_NOT_SCALE_DIGIT_RE.sub("", m.group("scale")))
         elif m.group("ratio"):
             q.unit = "ratio"
             denominator = float(m.group("ratio")[1:])
             q.value = value / denominator if denominator else value
-        comparator = None if re.search(r"(?:-|=|–)>\s*$", before) else _COMPARATOR_RE.search(before)
-        if comparator and q.comparator is None:
-            word = " ".join(comparator.group("c").lower().split())
-            if word.startswith("or "):
-                pass
-            else:
-                q.comparator = _COMPARATOR_WORDS.get(word)
-        tail = re.match(r"\s*(or\s+(?:less|fewer|lower|more|higher|better|above|below))\b", text[end:], re.I)
+        if q.comparator is None and (low is None or before.rstrip().lower().endswith(_COMPARATOR_TAILS)):
+            comparator = None if _ARROW_BEFORE_RE.search(before) else _COMPARATOR_RE.search(before)
+            if comparator:
+                word = " ".join(comparator.group("c").lower().split())
+                if not word.startswith("or "):
+                    q.comparator = _COMPARATOR_WORDS.get(word)
+        tail = _OR_TAIL_RE.match(text, end)
         if tail:
             q.comparator = "<=" if tail.group(1).lower().split()[1] in {"less", "fewer", "lower", "below"} else ">="
         q.text = text[start:end].rstrip()
         q.end = start + len(q.text)
         out.append(q)
-    _share_units(text, out)
+    if len(out) > 1:
+        _share_units(text, out)
     return out
 
 
 def _share_units(text: str, quantities: list[RawQuantity]) -> None:
     """In "65-85%", "10 to 15%", "from 2 to 4 hours" the unit written once applies to both numbers."""
     for first, second in zip(quantities, quantities[1:]):
-        gap = text[first.end : second.start]
-        if first.unit == "count" and second.unit != "count" and re.fullmatch(r"\s*(?:-|–|to|->|→|and)\s*", gap):
+        if first.unit == "count" and second.unit != "count" and _RANGE_GAP_RE.fullmatch(text, first.end, second.start):
             first.unit = second.unit
             first.duration_unit = second.duration_unit
             first.currency = first.currency or second.currency
-            if second.currency is None and second.unit == "currency":
-                pass
-            mult = re.search(r"(k|m|bn|b|million|billion|thousand)\s*$", second.text, re.I)
-            if mult and first.value < 1000 and second.value >= 1000 and not re.search(r"[kmb]", first.text, re.I):
+            mult = _MULTIPLIER_TAIL_RE.search(second.text)
+            if mult and first.value < 1000 and second.value >= 1000 and not _HAS_MULTIPLIER_RE.search(first.text):
                 first.value *= _MULTIPLIERS[mult.group(1).lower()]
 
 
+def read_numbers(text: str, identifier_words: frozenset[str]) -> tuple[list[Deadline], list[RawQuantity]]:
+    """Deadlines and quantities of ``text`` (the quantities skip numbers inside a deadline)."""
+    low = text.lower() if text.isascii() else None
+    deadlines = find_deadlines(text, low)
+    return deadlines, find_quantities(text, deadlines, identifier_words, low)
+
+
 class NumberReader:
-    """Store quantities and deadlines found in ``doc.text`` on the Doc."""
+    """Store quantities and deadlines found in ``doc.text`` on the Doc.
+
+    The fact extractor, which has the original text at hand, calls ``read``
+    directly: ``doc.text`` rebuilds the string token by token in Python, which
+    cost more than reading the numbers.
+    """
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.identifier_words = frozenset(lexicon.identifier_words)
 
+    def read(self, text: str) -> tuple[list[Deadline], list[RawQuantity]]:
+        return read_numbers(text, self.identifier_words)
+
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        deadlines = find_deadlines(text)
-        doc._.okr_deadlines = deadlines
-        doc._.okr_quantities = find_quantities(text, deadlines, self.identifier_words)
+        doc._.okr_deadlines, doc._.okr_quantities = self.read(doc.text)
         return doc
 
 
