@@ -61,7 +61,7 @@ def stretch_level(facts: Facts, lexicon: Lexicon | None = None) -> tuple[str, fl
 
 
 _WORD_RE = re.compile(r"[a-z]+")
-# Recurring activity with no number to reach: "Write in a journal weekly", "Host the meetup every month".
+# Recurring activity with no number to reach: "Water the office plants weekly", "Host the meetup every month".
 _RECURRING_RE = re.compile(
     r"\b(?:daily|weekly|biweekly|fortnightly|monthly|quarterly|every\s+(?:single\s+)?(?:\w+\s+)?(?:day|week|month|quarter|year|sprint)s?"
     r"|each\s+(?:day|week|month|quarter|sprint)|once\s+(?:a|per|every)\b)",
