@@ -102,6 +102,7 @@ class _Obj:
     krs: list[_KR] = field(default_factory=list)
     pending: bool = False  # "### Objective 1" with the title on the next line
     weak_owner: tuple[int, str] | None = None  # "Grow revenue — Jane Doe": (title end without it, name)
+    by_text: dict[str, _KR] = field(default_factory=dict)  # normalised text -> first key result with it
 
 
 class _Extractor:
@@ -165,15 +166,17 @@ class _Extractor:
         obj = self.ensure_objective()
         if obj.pending:
             obj.pending = False
+        key = _norm(self.text[t.start : t.end])
         if from_table:
-            key = _norm(self.text[t.start : t.end])
-            for kr in obj.krs:
-                if _norm(self.text[kr.t.start : kr.t.end]) == key:
-                    kr.t.owner = kr.t.owner or t.owner
-                    kr.t.progress = kr.t.progress if kr.t.progress is not None else t.progress
-                    return kr
+            # the same key result in two tables (plan and tracking) is one key result; a dict keeps this linear
+            seen = obj.by_text.get(key)
+            if seen is not None:
+                seen.t.owner = seen.t.owner or t.owner
+                seen.t.progress = seen.t.progress if seen.t.progress is not None else t.progress
+                return seen
         kr = _KR(t, priority, from_table)
         obj.krs.append(kr)
+        obj.by_text.setdefault(key, kr)
         return kr
 
     def _scan_details(self, node: Node, t: Trimmed) -> None:
