@@ -36,6 +36,11 @@ from coach.models import LABEL_CLASSES, Facts, Finding, Labels
 
 HARD_PROBABILITY = 0.95
 
+# Probability of the first class (LABEL_CLASSES order) at or above which it is
+# chosen for a binary label; 0.5 unless department-grouped cross-validation on
+# the corpus found a better cut (never tuned on the evaluation set).
+DECISION_THRESHOLDS = {"phrasing": 0.5, "measurable": 0.5, "kpi_confusion": 0.4}
+
 
 
 def _has_quantity(facts: Facts) -> bool:
@@ -52,6 +57,8 @@ def _pick(label: str, proba: np.ndarray, forced: str | None) -> tuple[str, dict[
     classes = LABEL_CLASSES[label]
     p = {c: float(v) for c, v in zip(classes, proba)}
     if forced is None:
+        if label in DECISION_THRESHOLDS:
+            return (classes[0] if proba[0] >= DECISION_THRESHOLDS[label] else classes[1]), p
         return classes[int(np.argmax(proba))], p
     if p[forced] < HARD_PROBABILITY:
         rest = sum(v for c, v in p.items() if c != forced) or 1.0
