@@ -235,6 +235,8 @@ class _Extractor:
                     table_obj = oc
             if kc is None:
                 continue
+            if oc is None and self._section_row(row, kc):
+                continue
             pieces = _cell_pieces(self.text, kc[0], kc[1])
             owner = None
             if (c := cell(p.owner)) is not None:
@@ -246,6 +248,16 @@ class _Extractor:
             for s, e in pieces:
                 self.add_kr(s, e, 0 if (in_kr or p.kr is not None) else 1, from_table=True, owner=owner,
                             progress=progress if len(pieces) == 1 else None)
+
+    def _section_row(self, row: list[tuple[int, int]], kc: tuple[int, int]) -> bool:
+        """A row that names an objective inside a key-result table ("| **Objective: X** | | |")."""
+        lab = classify(self.text, kc[0], kc[1])
+        others_empty = all(b <= a for a, b in row if (a, b) != kc)
+        bold = self.text.startswith(("**", "__"), kc[0]) and self.text.endswith(("**", "__"), kc[0], kc[1])
+        if (lab.kind == OBJ and lab.start < kc[1]) or (bold and others_empty and len(row) > 1):
+            self.new_objective(lab.start if lab.kind == OBJ else kc[0], kc[1])
+            return True
+        return False
 
     def _typed(self, node: Node, p: tables.TablePlan) -> None:
         """Rows typed Objective / Key Result (issue-tracker exports); other row types are not key results."""
