@@ -1,8 +1,11 @@
 """Free-form draft text -> ``Draft`` (objectives, key results, owners, progress, spans).
 
 Real drafts arrive in every shape: labelled blocks ("Objective: ... / Key
-results:"), Markdown headings with bullets, nested bullets, numbered lists,
-one-liners, checklists, pipe or tab tables, JSON and YAML exports. Instead of
+results:", also in Spanish, French, German, Italian, Arabic, Hebrew...), Markdown
+headings with bullets or key results as sub-headings, nested bullets, numbered
+lists (flat "1." / "a." pastes too), one-liners, checklists, Org-mode outlines,
+pipe, tab or comma tables (with or without a header, typed tracker rows),
+space-aligned status columns, JSON and YAML exports. Instead of
 one rigid grammar the parser
 
 1. tries structured data (``coach.parsing.structured``),
