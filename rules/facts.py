@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 
 from coach.models import Facts, Quantity
 from rules.lexicon import Lexicon, load_lexicon
-from rules.nlp import DURATION_SECONDS, Deadline, RawQuantity, get_nlp, lemma_table
+from rules.nlp import DURATION_SECONDS, Deadline, EndPattern, RawQuantity, get_nlp, lemma_table
 
 # "KR1:", "KR 1.2 -", "1.", "1)", "- [ ]", "• ", "a)" before the statement proper.
 _PREFIX_RE = re.compile(
@@ -75,6 +75,31 @@ _SHARE_AFTER_RE = re.compile(r"^\s*of\b", re.IGNORECASE)
 _HALF_RE = re.compile(r"\b(?:in\s+half|by\s+half|by\s+50\s*%)", re.IGNORECASE)
 _RATIO_CONTEXT_BEFORE_RE = re.compile(r"(?:\bof|\bat|\bto|>=|≥|>|\breach|\bachieve|\bhit)\s*$", re.IGNORECASE)
 
+# The end-anchored patterns above with the words they can end with (see EndPattern): checked per number.
+_BASELINE_BEFORE = EndPattern(
+    _BASELINE_BEFORE_RE,
+    ("from", "currently", "at", "is", "are", "current", "level", "value", "rate", "baseline", "of", "was", "were", "vs",
+     "vs.", "versus", "to", "with", "today", "now", "previously", "year", "quarter", "month", "period", "cycle", "~",
+     "about", "approx", "approx.", "approximately", "around", "roughly", ":", "="),
+)  # fmt: skip
+_RELATIVE_BEFORE = EndPattern(
+    _RELATIVE_BEFORE_RE,
+    ("by", "~", "about", "approx", "approx.", "approximately", "around", "roughly", "least", "over", "than", "another",
+     "additional"),
+)  # fmt: skip
+_TARGET_STRONG_BEFORE = EndPattern(
+    _TARGET_STRONG_BEFORE_RE,
+    ("reach", "reaching", "reaches", "hit", "hitting", "achieve", "achieving", "attain", "attaining", "exceed",
+     "exceeding", "surpass", "surpassing", "target", "goal", "of", "to", "least", "a", "an", "the"),
+)  # fmt: skip
+_TARGET_WEAK_BEFORE = EndPattern(_TARGET_WEAK_BEFORE_RE, ("to", "at", "of", "=", ":", "is", "be", "are", "into"))
+_WINDOW_BEFORE = EndPattern(
+    _WINDOW_BEFORE_RE, ("per", "every", "each", "a", "an", "/", "over", "across", "for", "last", "past", "first")
+)
+_RATIO_CONTEXT_BEFORE = EndPattern(
+    _RATIO_CONTEXT_BEFORE_RE, ("of", "at", "to", ">=", "≥", ">", "reach", "achieve", "hit")
+)
+
 _SKIP_LEADING = frozenset(
     "we i our my the team teams will shall must should to successfully also further continue continuously "
     "consistently let us please you they all each every a an - * • : ; ( ) [ ] ' \" help".split()
@@ -90,6 +115,11 @@ _METRIC_TAIL = frozenset(
 _COUNT_WORDS = frozenset("number amount count total volume".split())
 _CLAUSE_BREAK = frozenset(["and", "&", ";", "while", "whilst", "plus", "also"])
 _VERB_LABELS = ("activity_verbs", "outcome_verbs", "neutral_verbs", "maintain_words", "monitoring_words", "milestone_verbs")
+_VERB_LABEL_SET = frozenset(_VERB_LABELS)
+_NOUN_LABELS = frozenset({"metric_nouns", "deliverable_nouns", "score_metrics", "ratio_metrics"})
+_THING_LABELS = frozenset({"metric_nouns", "deliverable_nouns"})
+_BLOCKED_IN_CHUNK = _VERB_LABEL_SET | {"increase_words", "decrease_words", "magnitude_words"}
+_MODIFIER_VERB_LABELS = frozenset({"activity_verbs", "milestone_verbs", "neutral_verbs"})
 
 
 @dataclass
@@ -98,6 +128,7 @@ class _Vocab:
 
     lexicon: Lexicon
     magnitude: dict[str, float] = field(default_factory=dict)
+    lexemes: dict[int, tuple] = field(default_factory=dict)  # ORTH -> per-word token attributes (see _tokens)
 
     def __post_init__(self) -> None:
         table = lemma_table()
@@ -157,37 +188,56 @@ class _Tok:
 
     spaCy creates a new ``Token`` object on every ``doc[i]`` and iteration;
     copying the few attributes once per statement made extraction ~2x faster.
+    The lexeme-level ones (text, lowercase, lemma, flags) come from a per-word
+    cache, so a token costs one dict lookup and one small object.
     """
 
     __slots__ = ("i", "text", "lower_", "lemma_", "idx", "is_stop", "is_punct", "is_space", "like_num", "is_alpha",
                  "whitespace_", "in_quantity")  # fmt: skip
 
-    def __init__(self, i: int, text: str, lower: str, lemma: str, idx: int, flags: list[int], in_quantity: bool) -> None:
+    def __init__(self, i: int, lexeme: tuple, idx: int, whitespace: str, in_quantity: bool) -> None:
         self.i = i
-        self.text = text
-        self.lower_ = lower
-        self.lemma_ = lemma
+        _, self.text, self.lower_, self.lemma_, self.is_stop, self.is_punct, self.is_space, self.like_num, self.is_alpha = lexeme
         self.idx = idx
-        self.is_stop, self.is_punct, self.is_space, self.like_num, self.is_alpha, spacy_ = (bool(f) for f in flags)
-        self.whitespace_ = " " if spacy_ else ""
+        self.whitespace_ = whitespace
         self.in_quantity = in_quantity
 
 
-_TOKEN_ATTRS = [ORTH, LOWER, LEMMA, IDX, IS_STOP, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_ALPHA, SPACY]
+_TOKEN_ATTRS = [ORTH, LEMMA, IDX, SPACY]
+_LEXEME_FLAGS = [IS_STOP, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_ALPHA]
 
 
-def _tokens(spacy_doc: Doc, quantities: list[RawQuantity]) -> list[_Tok]:
-    """Copy the token attributes in one ``to_array`` call (no per-token ``Token`` objects)."""
+def _lexeme(spacy_doc: Doc, i: int, lemma: int) -> tuple:
+    """(lemma id, text, lowercase, lemma, is_stop, is_punct, is_space, like_num, is_alpha) of token ``i``."""
+    strings = spacy_doc.vocab.strings
+    row = spacy_doc[i : i + 1].to_array([ORTH, LOWER, *_LEXEME_FLAGS]).tolist()[0]
+    return (lemma, strings[row[0]], strings[row[1]], strings[lemma], *(bool(f) for f in row[2:]))
+
+
+def _tokens(spacy_doc: Doc, quantities: list[RawQuantity], lexemes: dict[int, tuple]) -> list[_Tok]:
+    """Copy the token attributes in one ``to_array`` call (no per-token ``Token`` objects).
+
+    ``lexemes`` caches the per-word part by ORTH (checked against the token's
+    lemma, the one attribute the pipeline sets per token).
+    """
     if not len(spacy_doc):
         return []
-    strings = spacy_doc.vocab.strings
+    # quantities are sorted and disjoint, and so are tokens: one merge pass finds the tokens inside a number
     ranges = [(q.start, q.end) for q in quantities]
+    n_ranges = len(ranges)
+    k = 0
     out = []
-    for i, row in enumerate(spacy_doc.to_array(_TOKEN_ATTRS).tolist()):
-        orth, lower, lemma, idx = row[:4]
-        in_quantity = any(a <= idx < b for a, b in ranges) if ranges else False
-        out.append(_Tok(i, strings[orth], strings[lower], strings[lemma], idx, row[4:], in_quantity))
+    for i, (orth, lemma, idx, space) in enumerate(spacy_doc.to_array(_TOKEN_ATTRS).tolist()):
+        lexeme = lexemes.get(orth)
+        if lexeme is None or lexeme[0] != lemma:
+            lexeme = lexemes[orth] = _lexeme(spacy_doc, i, lemma)
+        while k < n_ranges and ranges[k][1] <= idx:
+            k += 1
+        out.append(_Tok(i, lexeme, idx, " " if space else "", k < n_ranges and ranges[k][0] <= idx))
     return out
+
+
+_NO_LABELS: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -199,24 +249,28 @@ class _Reading:
     text: str
     lower: str
     prefix_end: int
-    labels: list[set[str]]  # per token: word lists it belongs to
+    labels: list[set[str] | frozenset[str]]  # per token: word lists it belongs to (shared empty set if none)
     spans: dict[str, list[tuple[int, int]]]  # label -> token spans
+    ascii: bool  # ASCII text: cheap lowercase prechecks before the slower regexes are exact
 
 
-def _read(spacy_doc: Doc, text: str, quantities: list[RawQuantity]) -> _Reading:
+def _read(spacy_doc: Doc, text: str, quantities: list[RawQuantity], vocab: _Vocab) -> _Reading:
     prefix_end = _PREFIX_RE.match(text).end()
-    doc = _tokens(spacy_doc, quantities)
-    labels: list[set[str]] = [set() for _ in range(len(doc))]
+    doc = _tokens(spacy_doc, quantities, vocab.lexemes)
+    labels: list[set[str] | frozenset[str]] = [_NO_LABELS] * len(doc)
     spans: dict[str, list[tuple[int, int]]] = {}
     for label, start, end in spacy_doc._.okr_terms or ():
         if doc[start].idx < prefix_end:
             continue
         spans.setdefault(label, []).append((start, end))
         for i in range(start, end):
-            labels[i].add(label)
+            token_labels = labels[i]
+            if token_labels is _NO_LABELS:
+                token_labels = labels[i] = set()
+            token_labels.add(label)
     for value in spans.values():
         value.sort()
-    return _Reading(doc, quantities, text, text.lower(), prefix_end, labels, spans)
+    return _Reading(doc, quantities, text, text.lower(), prefix_end, labels, spans, text.isascii())
 
 
 def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
@@ -228,7 +282,7 @@ def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
         if token.idx < r.prefix_end:
             continue
         i = token.i
-        if r.labels[i] & set(_VERB_LABELS):
+        if not r.labels[i].isdisjoint(_VERB_LABEL_SET):
             return (i, multi.get(i, i + 1))
         low = token.lower_
         if low in _SKIP_LEADING or token.is_punct or token.is_space or (low.endswith("ly") and len(low) > 4):
@@ -237,17 +291,17 @@ def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
         break
     if first_content is not None:
         token = doc[first_content]
-        noun_like = r.labels[first_content] & {"metric_nouns", "deliverable_nouns", "score_metrics", "ratio_metrics"}
+        noun_like = not r.labels[first_content].isdisjoint(_NOUN_LABELS)
         if not noun_like and not token.like_num and _looks_like_verb(token.lower_) and first_content + 1 < len(doc):
             return (first_content, first_content + 1)
     # Later verbs: passive/participle forms ("3 campaigns launched", "Churn reduced to 2%").
     for token in doc:
         i = token.i
-        if token.idx < r.prefix_end or not (r.labels[i] & set(_VERB_LABELS)):
+        if token.idx < r.prefix_end or r.labels[i].isdisjoint(_VERB_LABEL_SET):
             continue
         if i > 0 and doc[i - 1].lower_ in _DETERMINERS:
             continue
-        if r.labels[i] & {"metric_nouns", "deliverable_nouns"}:
+        if not r.labels[i].isdisjoint(_THING_LABELS):
             continue
         return (i, multi.get(i, i + 1))
     return None
@@ -273,7 +327,7 @@ def _metric_chunks(r: _Reading, verb: tuple[int, int] | None) -> list[tuple[int,
         return []
     taken: set[int] = set()
     chunks: list[tuple[int, int]] = []
-    blocked_labels = set(_VERB_LABELS) | {"increase_words", "decrease_words", "magnitude_words"}
+    blocked_labels = _BLOCKED_IN_CHUNK
 
     def chunkable(i: int) -> bool:
         token = doc[i]
@@ -295,7 +349,7 @@ def _metric_chunks(r: _Reading, verb: tuple[int, int] | None) -> list[tuple[int,
             # "95% test coverage", "our support tickets": a verb-word used as a modifier
             prev = doc[i - 1] if i else None
             as_modifier = prev is not None and (prev.like_num or prev.text == "%" or prev.lower_ in _DETERMINERS)
-            if not as_modifier or r.labels[i] - {"activity_verbs", "milestone_verbs", "neutral_verbs"}:
+            if not as_modifier or r.labels[i] - _MODIFIER_VERB_LABELS:
                 return False
         return token.is_alpha or token.text in "-/:"
 
@@ -329,7 +383,7 @@ def _clause_index(r: _Reading) -> list[int]:
     doc = r.doc
     for token in doc:
         low = token.lower_
-        if low in _CLAUSE_BREAK or (low == "," and token.i + 1 < len(doc) and r.labels[token.i + 1] & set(_VERB_LABELS)):
+        if low in _CLAUSE_BREAK or (low == "," and token.i + 1 < len(doc) and not r.labels[token.i + 1].isdisjoint(_VERB_LABEL_SET)):
             clause += 1
         elif low == "as" and token.i + 2 < len(doc) and doc[token.i + 1].lower_ == "well" and doc[token.i + 2].lower_ == "as":
             clause += 1
@@ -363,7 +417,7 @@ def _quantity_model(q: RawQuantity) -> Quantity:
 def _facts_from_doc(
     spacy_doc: Doc, vocab: _Vocab, text: str, deadlines: list[Deadline], quantities: list[RawQuantity]
 ) -> Facts:
-    r = _read(spacy_doc, text, quantities)
+    r = _read(spacy_doc, text, quantities, vocab)
     doc = r.doc
     text, lower = r.text, r.lower
     facts: dict = {}
@@ -376,7 +430,11 @@ def _facts_from_doc(
         facts["verb"] = text[s:e]
         facts["verb_lemma"] = " ".join(t.lemma_ for t in doc[verb[0] : verb[1]])
         facts["verb_span"] = (s, e)
-        verb_labels = set.intersection(*(r.labels[i] for i in range(*verb))) if verb[1] - verb[0] > 1 else r.labels[verb[0]]
+        verb_labels = (
+            set(r.labels[verb[0]]).intersection(*(r.labels[i] for i in range(verb[0] + 1, verb[1])))
+            if verb[1] - verb[0] > 1
+            else r.labels[verb[0]]
+        )
         # a multi-word verb carries its label on every token; fall back to the head's labels
         verb_labels = verb_labels or r.labels[verb[0]]
     facts["is_activity_verb"] = "activity_verbs" in verb_labels
@@ -429,15 +487,16 @@ def _facts_from_doc(
     for idx, q in enumerate(raw):
         before = text[max(r.prefix_end, q.start - 40) : q.start]
         after = text[q.end : q.end + 30]
-        if _BASELINE_BEFORE_RE.search(before) or _BASELINE_AFTER_RE.match(after):
+        tail = before.rstrip().lower() if r.ascii else None
+        if _BASELINE_BEFORE.search(before, tail) or _BASELINE_AFTER_RE.match(after):
             roles[idx] = "baseline"
         elif q.times and not (
-            (ratio_ctx and _near_label(r, q, "ratio_metrics")) or (_RATIO_CONTEXT_BEFORE_RE.search(before) and not has_direction_word)
+            (ratio_ctx and _near_label(r, q, "ratio_metrics")) or (_RATIO_CONTEXT_BEFORE.search(before, tail) and not has_direction_word)
         ):
             roles[idx] = "relative"
             if relative is None:
                 relative, relative_q, magnitude_word = max(q.value - 1, 0.0), q, q.text
-        elif _RELATIVE_BEFORE_RE.search(before) and (has_direction_word or q.unit == "percent"):
+        elif _RELATIVE_BEFORE.search(before, tail) and (has_direction_word or q.unit == "percent"):
             if q.unit == "percent" and q.delta_unit is None:
                 roles[idx] = "relative"
                 if relative is None:
@@ -449,11 +508,11 @@ def _facts_from_doc(
             roles[idx] = "relative"
             if relative is None:
                 relative, relative_q = abs(q.value) / 100, q
-        elif q.unit == "duration" and _WINDOW_BEFORE_RE.search(before) and q.comparator is None:
+        elif q.unit == "duration" and _WINDOW_BEFORE.search(before, tail) and q.comparator is None:
             roles[idx] = "window"
-        elif q.comparator is not None or _TARGET_STRONG_BEFORE_RE.search(before):
+        elif q.comparator is not None or _TARGET_STRONG_BEFORE.search(before, tail):
             markers[idx] = "strong"
-        elif _TARGET_WEAK_BEFORE_RE.search(before):
+        elif _TARGET_WEAK_BEFORE.search(before, tail):
             markers[idx] = "weak"
         elif (
             q.unit == "percent"

@@ -336,6 +336,29 @@ _QUANTITY_RE = re.compile(
     r"(?P<plus2>\+)?",
     re.IGNORECASE,
 )
+class EndPattern:
+    """A regex anchored at the end of a short window ("...\\s*$"), plus the lowercase words it can end with.
+
+    ``re`` cannot match backwards, so ``search`` tries every start position of
+    the window (5-15 µs for 40 characters and a long alternation). For ASCII
+    text a match implies that the right-stripped, lowercased window ends with
+    one of ``tails``; that C-level ``str.endswith`` test comes first and skips
+    almost every search. (Not for other text: under IGNORECASE "ſ" matches "s".)
+    """
+
+    __slots__ = ("regex", "tails")
+
+    def __init__(self, regex: re.Pattern[str], tails: tuple[str, ...]) -> None:
+        self.regex = regex
+        self.tails = tails
+
+    def search(self, window: str, tail: str | None) -> re.Match[str] | None:
+        """``tail``: ``window.rstrip().lower()`` when the text is ASCII, else None (always search)."""
+        if tail is not None and not tail.endswith(self.tails):
+            return None
+        return self.regex.search(window)
+
+
 # The checks below run at a position with ``pattern.match(text, pos)`` rather than on a slice, so no
 # substring is copied per number (a slice-based ``^`` anchor is the same as matching at ``pos``).
 _ORDINAL_OR_GLUED_RE = re.compile(r"(?:st|nd|rd|th|[a-z])", re.IGNORECASE)
@@ -346,10 +369,12 @@ _COMPARATOR_RE = re.compile(
     r"|or\s+more|or\s+fewer|or\s+higher|or\s+better|or\s+lower)\s*$",
     re.IGNORECASE,
 )
-# Every comparator above ends with one of these (lowercase): a cheap test before the regex search.
-_COMPARATOR_TAILS = ("=", "<", ">", "~", "least", "than", "of", "min", "min.", "over", "above", "exceeding", "exceed",
-                     "beyond", "under", "below", "most", "max", "max.", "to", "within", "sub", "sub-", "less", "more",
-                     "fewer", "higher", "better", "lower")  # fmt: skip
+# Every comparator above ends with one of these words (lowercase).
+_COMPARATOR_BEFORE = EndPattern(
+    _COMPARATOR_RE,
+    ("=", "<", ">", "~", "least", "than", "of", "min", "min.", "over", "above", "exceeding", "exceed", "beyond", "under",
+     "below", "most", "max", "max.", "to", "within", "sub", "sub-", "less", "more", "fewer", "higher", "better", "lower"),
+)  # fmt: skip
 _COMPARATOR_WORDS = {
     "<=": "<=", ">=": ">=", "≤": "<=", "≥": ">=", "<": "<", ">": ">", "=": "=", "~": "=",
     "at least": ">=", "no less than": ">=", "not less than": ">=", "minimum of": ">=", "min": ">=",
@@ -360,9 +385,43 @@ _COMPARATOR_WORDS = {
     "up to": "<=", "within": "<=", "sub": "<", "sub-": "<",
 }  # fmt: skip
 _NOT_QUANTITY_AFTER_RE = re.compile(r"(?:-on-|:1s\b|:1\s+(?:meeting|session|call|chat)|/7\b|x7\b|-to-one)", re.IGNORECASE)
-_GLUED_BEFORE_RE = re.compile(r"[A-Za-z]-$")
-_PREV_WORD_RE = re.compile(r"([A-Za-z]+)\.?\s*#?$")
-_HASH_BEFORE_RE = re.compile(r"#$")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _window_ends(window: str) -> tuple[int, ...]:
+    """Where ``$`` matches in ``window``: at the end, and before a final newline."""
+    n = len(window)
+    return (n, n - 1) if window.endswith("\n") else (n,)
+
+
+def _glued_before(window: str) -> bool:
+    """``re.search(r"[A-Za-z]-$", window)``, read from the end (an end-anchored search tries every start)."""
+    return any(e >= 2 and window[e - 1] == "-" and window[e - 2] in _ASCII_LETTERS for e in _window_ends(window))
+
+
+def _word_before(window: str) -> str | None:
+    """Group 1 of ``re.search(r"([A-Za-z]+)\.?\s*#?$", window)``, read from the end.
+
+    The parse from the right is unique (``#``, then spaces, then ``.``, then
+    letters); of the two places ``$`` can match, the leftmost start wins, as in
+    ``search``.
+    """
+    best: tuple[int, str] | None = None
+    for j in _window_ends(window):
+        if j and window[j - 1] == "#":
+            j -= 1
+        while j and window[j - 1].isspace():
+            j -= 1
+        if j and window[j - 1] == ".":
+            j -= 1
+        k = j
+        while k and window[k - 1] in _ASCII_LETTERS:
+            k -= 1
+        if k < j and (best is None or k < best[0]):
+            best = (k, window[k:j])
+    return best[1] if best else None
+
+
 _ONE_AS_WORD_RE = re.compile(r"\s*(?:of|-|on|another|place|way|stop|page|pager)\b", re.IGNORECASE)
 _VERSION_AFTER_RE = re.compile(r"\s*(?:version|release)\b", re.IGNORECASE)
 _ARROW_BEFORE_RE = re.compile(r"(?:-|=|–)>\s*$")
@@ -502,13 +561,13 @@ def find_quantities(
         if _NOT_QUANTITY_AFTER_RE.match(text, num_end):
             continue  # 1:1s, 24/7, one-on-one
         before = text[max(0, start - 24) : start]
-        if _GLUED_BEFORE_RE.search(before):
+        if _glued_before(before):
             continue  # COVID-19, GPT-4
         if not pct:
-            prev_word = _PREV_WORD_RE.search(before)
-            if prev_word and prev_word.group(1).lower() in identifier_words:
+            prev_word = _word_before(before)
+            if prev_word and prev_word.lower() in identifier_words:
                 continue  # SOC 2, Tier 1, Phase 2
-        if _HASH_BEFORE_RE.search(before):
+        if before.endswith(("#", "#\n")):
             continue  # #1 in the category: a rank, not an amount
         num = m.group("num")
         if num.lower() == "one" and _ONE_AS_WORD_RE.match(text, num_end):
@@ -561,8 +620,10 @@ def find_quantities(
             q.unit = "ratio"
             denominator = float(m.group("ratio")[1:])
             q.value = value / denominator if denominator else value
-        if q.comparator is None and (low is None or before.rstrip().lower().endswith(_COMPARATOR_TAILS)):
-            comparator = None if _ARROW_BEFORE_RE.search(before) else _COMPARATOR_RE.search(before)
+        if q.comparator is None:
+            comparator = _COMPARATOR_BEFORE.search(before, before.rstrip().lower() if low is not None else None)
+            if comparator and _ARROW_BEFORE_RE.search(before):
+                comparator = None  # "30 -> 45": an arrow, not ">"
             if comparator:
                 word = " ".join(comparator.group("c").lower().split())
                 if not word.startswith("or "):
