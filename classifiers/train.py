@@ -169,7 +169,7 @@ def train(seed: int = 0, out_dir: Path | None = None, corpus: list[Path] | None 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     sio.dump(bundle, out_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     summary = {
-        "artifact": str(out_path),
+        "artifact": out_path.name,
         "bytes": out_path.stat().st_size,
         "records": len(records),
         "departments": dict(sorted(Counter(r.department for r in records).items())),

@@ -59,7 +59,7 @@ def test_missing_artifact_means_rules_alone(tmp_path: Path) -> None:
 def test_training_reproduces_committed_artifact(tmp_path: Path, model: LabelModel, engine: RuleEngine) -> None:
     """Same corpus + seed -> the same probabilities (tolerance 1e-9; the zip bytes may differ)."""
     summary = train(seed=0, out_dir=tmp_path, cv=False)
-    fresh = LabelModel.load(Path(summary["artifact"]))
+    fresh = LabelModel.load(tmp_path / summary["artifact"])
     texts = [r.text for r in load_corpus()][::7]
     facts = engine.facts_many(texts)
     rules = [engine.labels(t, f) for t, f in zip(texts, facts)]
