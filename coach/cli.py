@@ -388,6 +388,7 @@ def rewrite(file: FileArg, format: FormatOpt = OutputFormat.text, profile: Profi
 def examples(
     department: Annotated[Optional[str], typer.Option("--department", "-d", help="Department id (see --list).")] = None,
     count: Annotated[int, typer.Option(help="Objectives, 1-10.")] = 3,
+    key_results: Annotated[int, typer.Option("--key-results", help="Key results per objective, 3-5.")] = 3,
     level: Annotated[str, typer.Option(help="company, team or individual.")] = "team",
     parent: Annotated[Optional[str], typer.Option(help="A parent objective the examples should serve.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for a reproducible set.")] = None,
@@ -406,7 +407,8 @@ def examples(
     coach = get_coach()
     try:
         result = generate_examples(
-            department, count=count, level=level, parent=parent, seed=seed, workshop=workshop, coach=coach
+            department, count=count, level=level, parent=parent, seed=seed, workshop=workshop,
+            key_results=key_results, coach=coach,
         )
     except InputError as exc:
         fail(exc.message)
