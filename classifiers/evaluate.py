@@ -14,8 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from coach.errors import InputError
-from coach.models import LABEL_CLASSES, LABEL_NAMES, ClassifyItem
+from coach.models import LABEL_CLASSES, LABEL_NAMES, ClassifyItem, InputError
 
 
 def _value(v: Any) -> str:

@@ -45,6 +45,16 @@ LABEL_CLASSES: dict[str, tuple[str, ...]] = {
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
+class InputError(ValueError):
+    """The user's input is unusable: the CLI prints ``message`` and exits 2, the API answers 4xx naming ``field``."""
+
+    def __init__(self, message: str, field: str = "text", code: str = "invalid_input") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -29,8 +29,11 @@ from coach.parser import parse_draft
 from coach.settings import Settings, get_settings
 from classifiers.hybrid import attribute_findings
 from classifiers.model import LabelModel
+from rules.catalogue import Catalogue
 from rules.engine import RuleEngine
 from rules.profile import Profile, load_profile
+
+__all__ = ["Catalogue", "Coach", "score_findings"]  # Catalogue: re-exported for the web layer
 
 # Score weights: an error costs more than a warning; info is advice only.
 _PENALTY = {"error": 12, "warning": 4, "info": 0}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
 from coach.models import Draft, ExampleSet, KeyResult, Objective, Report, RewriteResult
-from rules.catalogue import Catalogue
+from coach.pipeline import Catalogue
 from web.deps import CoachDep, require_api_key
 from web.schemas import (
     CLASSIFY_EXAMPLE,
