@@ -27,12 +27,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from coach.grounding import PLACEHOLDERS, numbers_in, placeholders_in
+from coach.grounding import PLACEHOLDERS, invented_numbers, numbers_in, placeholders_in
 from coach.models import KeyResultReport, Suggestion, resource_dir
 from coach.verify import verify
 
@@ -47,38 +47,88 @@ FLAGGED = ("error", "warning")
 # ---------------------------------------------------------------------------
 
 
+# Slots a template may use; anything else in braces is a typo the loader should name.
+_SLOTS = ("{per}", "{n}", "{thing}", "{bare}", "{audience}", "{subject}")
+
+
+def _check_templates(outcomes: list[str]) -> list[str]:
+    """A template may not carry numbers of its own: they would be invented for every user."""
+    for outcome in outcomes:
+        bare = outcome
+        for slot in _SLOTS:
+            bare = bare.replace(slot, "")
+        if "{" in bare or "}" in bare:
+            raise ValueError(f"outcome uses an unknown slot (known: {', '.join(_SLOTS)}): {outcome!r}")
+        if numbers_in(bare):
+            raise ValueError(f"outcome has a number of its own (use [baseline]/[target]/{{n}}): {outcome!r}")
+        unknown = [p for p in placeholders_in(bare) if p not in PLACEHOLDERS]
+        if unknown:
+            raise ValueError(f"outcome uses unknown placeholders {unknown}: {outcome!r}")
+        if "[target]" not in outcome and "{n}" not in outcome:
+            raise ValueError(f"outcome has no target: {outcome!r}")
+    return outcomes
+
+
+def _lower_words(words: list[str]) -> list[str]:
+    cleaned = [w.strip().lower() for w in words]
+    if any(not w for w in cleaned):
+        raise ValueError("empty word")
+    return cleaned
+
+
+Words = Annotated[list[str], AfterValidator(_lower_words)]
+Templates = Annotated[list[str], Field(min_length=1, max_length=MAX_SUGGESTIONS), AfterValidator(_check_templates)]
+
+
 class ActivityPattern(BaseModel):
+    """One kind of activity a team writes as a key result and the outcomes it is meant to cause."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
     department: str
-    verbs: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(min_length=1)
+    verbs: Words = Field(default_factory=list)
+    keywords: Words = Field(min_length=1)
     example: str = Field(min_length=3)
-    outcomes: list[str] = Field(min_length=1, max_length=MAX_SUGGESTIONS)
+    outcomes: Templates
 
-    @field_validator("verbs", "keywords")
-    @classmethod
-    def _lowercase(cls, words: list[str]) -> list[str]:
-        cleaned = [w.strip().lower() for w in words]
-        if any(not w for w in cleaned):
-            raise ValueError("empty word")
-        return cleaned
 
-    @field_validator("outcomes")
-    @classmethod
-    def _grounded_templates(cls, outcomes: list[str]) -> list[str]:
-        """A template may not carry numbers of its own: they would be invented for every user."""
-        for outcome in outcomes:
-            bare = outcome.replace("{per}", "").replace("{n}", "")
-            if numbers_in(bare):
-                raise ValueError(f"outcome has a number of its own (use [baseline]/[target]/{{n}}): {outcome!r}")
-            unknown = [p for p in placeholders_in(bare) if p not in PLACEHOLDERS]
-            if unknown:
-                raise ValueError(f"outcome uses unknown placeholders {unknown}: {outcome!r}")
-            if "[target]" not in outcome and "{n}" not in outcome:
-                raise ValueError(f"outcome has no target: {outcome!r}")
-        return outcomes
+class ObjectKind(BaseModel):
+    """A kind of thing a task makes or runs (meeting, document, tool...) and the changes such things exist for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
+    audience: str = Field(min_length=2, description="Who it serves when neither the text nor the department says.")
+    verbs: Words = Field(default_factory=list)
+    nouns: Words = Field(default_factory=list)
+    outcomes: Templates
+
+    @model_validator(mode="after")
+    def _recognisable(self) -> ObjectKind:
+        if not self.verbs and not self.nouns:
+            raise ValueError(f"object kind {self.id!r} has neither verbs nor nouns")
+        return self
+
+
+class Quality(BaseModel):
+    """A quality a vague key result or an objective asks for ("faster") and the metric that shows it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
+    words: Words = Field(min_length=1)
+    outcomes: Templates
+
+
+class DepartmentProfile(BaseModel):
+    """Who a department usually serves, words that give a statement away as its own, and what it exists for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    audience: str = Field(min_length=2)
+    keywords: Words = Field(default_factory=list)
+    outcomes: Templates
 
 
 class ActivityLibrary(BaseModel):
@@ -87,6 +137,10 @@ class ActivityLibrary(BaseModel):
     version: int
     departments: list[str] = Field(min_length=1)
     patterns: list[ActivityPattern] = Field(min_length=1)
+    objects: list[ObjectKind] = Field(default_factory=list)
+    qualities: list[Quality] = Field(default_factory=list)
+    profiles: dict[str, DepartmentProfile] = Field(default_factory=dict)
+    people: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> ActivityLibrary:
@@ -97,6 +151,14 @@ class ActivityLibrary(BaseModel):
         unknown = sorted({p.department for p in self.patterns} - set(self.departments))
         if unknown:
             raise ValueError(f"patterns name departments not listed under 'departments': {unknown}")
+        unknown = sorted(set(self.profiles) - set(self.departments))
+        if unknown:
+            raise ValueError(f"profiles name departments not listed under 'departments': {unknown}")
+        for group in (self.objects, self.qualities):
+            ids = [g.id for g in group]
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate ids: {duplicates}")
         return self
 
 
@@ -215,6 +277,8 @@ _GERUND = {"reducing": "Reduce", "increasing": "Increase", "growing": "Grow", "c
            "improving": "Improve", "lowering": "Lower", "lifting": "Lift", "boosting": "Boost",
            "decreasing": "Decrease", "shortening": "Shorten"}  # fmt: skip
 _SPLIT = re.compile(r"\s*(?:;|,?\s+and\s+|,?\s+while\s+|\s+as well as\s+|\s*&\s*|,?\s+plus\s+)\s*", re.IGNORECASE)
+# A list bullet, an outline number ("2.3 -") or a tag ("[DRAFT]") in front of the statement: not part of it.
+_PREFIX = re.compile(r"^\s*(?:[•·*]+\s*|[-–]+\s+|\[[^\]]{1,20}\]\s*|\d+(?:\.\d+)+\s*[-–:.)]?\s+|\d+[.)]\s+|\d+\s+[-–:]\s+)*")
 _RATE_WORDS = re.compile(r"\b(rate|share|percentage|ratio|accuracy|adoption|availability|uptime|coverage|"
                          r"completion|compliance|conversion|retention|churn|margin|satisfaction|csat)\b",
                          re.IGNORECASE)  # fmt: skip
@@ -253,8 +317,13 @@ class _Reading:
     """What the offline coach needs to know about one flagged key result."""
 
     def __init__(self, kr: KeyResultReport, lower_is_better: list[str], bounded: list[str]) -> None:
-        self.text = kr.text.strip().rstrip(".")
-        self.facts = kr.facts
+        raw = kr.text.rstrip().rstrip(".")
+        offset = _PREFIX.match(raw).end()  # type: ignore[union-attr]  # the pattern matches the empty string
+        self.text = raw[offset:]
+        # Facts spans are relative to the user's text; shift them past a bullet or "[DRAFT]" prefix.
+        span = kr.facts.verb_span
+        shifted = (span[0] - offset, span[1] - offset) if span and span[0] >= offset else None
+        self.facts = kr.facts.model_copy(update={"verb_span": shifted}) if offset else kr.facts
         self.flagged = {f.rule for f in kr.findings if f.severity in FLAGGED}
         self.deadline = deadline_of(self.text)
         self.cadence = cadence_of(self.text)
@@ -385,15 +454,281 @@ def _split_candidates(r: _Reading) -> list[str]:
     return ["\n".join(lines)]
 
 
+# ---------------------------------------------------------------------------
+# Generic fallbacks: when the library has no pattern for the activity
+# ---------------------------------------------------------------------------
+#
+# Every task serves someone and is meant to change something for them. When no
+# activity pattern fits, the offline coach reads what the task makes or runs
+# (its object: "a kickoff meeting", "the API guide"), who it is for ("with the
+# pickers"), which department it belongs to, and what a vague statement or the
+# objective asks for ("faster", "better known"), and fills the library's
+# generic templates with those words. Values stay placeholders; the user's
+# words name the thing, never a number.
+
+_COUNTED_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|a few|several|some|"
+                  "more|new|additional|extra|remaining|all|every|each|any|both|weekly|monthly|daily|quarterly|"
+                  "yearly|annual|regular|recurring|first|our|my|their|your|its|the|a|an")  # fmt: skip
+_LEADING_QUANTIFIERS = re.compile(rf"^(?:(?:{_COUNTED_WORDS})\s+)+", re.IGNORECASE)
+_FROM_TO = re.compile(
+    r"(?:\bfrom\s+)?(?:[$€£¥]?[+-]?\d[\d,.]*\s*(?:%|[kKmM]\b)?(?:\s*/\s*\d+)?\s*(?:to|->|→|–|-)\s*)?"
+    r"[$€£¥]?[+-]?\d[\d,.]*\s*(?:%|[kKmM]\b|x\b)?(?:\s*/\s*\d+)?(?:\s+(?:min|mins|minutes|hours|days|weeks)\b)?"
+)
+_BY_AMOUNT = re.compile(r"\bby\s+[$€£¥]?\d[\d,.]*\s*%?", re.IGNORECASE)
+_SHARE_OF = re.compile(r"^(?:the\s+)?(?:total\s+)?(?:number|share|percentage|proportion|count|amount|%|ratio)\s+of\s+",
+                       re.IGNORECASE)  # fmt: skip
+_STATE = re.compile(r"\s+(?:(?!need|feed|speed|seed|bed|red|shed)\w+ed|published|done|live|built|written|shipped|"
+                    r"signed|approved|in place|finished|ready|launched|rolled out|set up|running|adopted)\b.*$",
+                    re.IGNORECASE)  # fmt: skip
+_PHRASE_END = re.compile(
+    r"\s+(?:with|to|into|onto|across|on|in|at|from|by|between|among|within|so|that|which|who|instead|per|using|"
+    r"via|through|before|after|during|until|as|because|where|when|while|and|or|than|once|if)\b.*$"
+    r"|\s*[(:;,–—].*$|\s+-\s+.*$",
+    re.IGNORECASE,
+)
+_PARTICLE = re.compile(r"^(?:-\w+|up|out|on|off|down|in place|into|through|over|back|together|around)\b\s*",
+                       re.IGNORECASE)  # fmt: skip
+_SUBJECT_PRONOUN = re.compile(r"^(?:we|i|you|they|the team|our team)(?:\s+(?:will|shall|should|must|want to|"
+                              r"need to|are going to|plan to|aim to))?\s+|^to\s+", re.IGNORECASE)  # fmt: skip
+_DETERMINER = re.compile(r"^(?:the|our|my|their|your|its|this|these|those|a|an)\s+", re.IGNORECASE)
+_PREPOSITIONS = "with|for|to|among|across|by|from|between|of|at|in|on"
+_VAGUE_FILLER = re.compile(r"\b(?:more|less|much|very|really|most|far|way|so|too|even|and|or|a lot|lot|a bit|"
+                           r"significantly|substantially|greatly|overall)\b", re.IGNORECASE)  # fmt: skip
+_VAGUE_LEAD = re.compile(r"^(?:(?:make sure|make|makes|making|get|gets|getting|keep|keeps|keeping|become|be|have|"
+                         r"ensure|help|continue to|continue|start|try to|to|we|will|should|must|want to)\s+)+",
+                         re.IGNORECASE)  # fmt: skip
+_CLAUSE = re.compile(r"^(?P<who>.+?)\s+(?P<verb>get|gets|see|sees|reach|reaches|find|finds|receive|receives|"
+                     r"learn|learns|hear|hears|ship|ships|finish|finishes|complete|completes)\s+(?P<what>.+)$",
+                     re.IGNORECASE)  # fmt: skip
+_SUPERLATIVE = re.compile(r"(?:est|best|most)$", re.IGNORECASE)
+
+
+def _word_regex(words: list[str]) -> re.Pattern[str]:
+    """Words as word beginnings ("review" matches "reviews"); short ones (api, ar) as whole words."""
+    parts = sorted(words, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(_keyword_regex(w)[2:] for w in parts) + r")", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Fallbacks:
+    """The library's generic sections, with their regexes built once."""
+
+    kinds: list[tuple[ObjectKind, re.Pattern[str] | None, set[str]]]
+    qualities: list[tuple[Quality, re.Pattern[str]]]
+    profiles: dict[str, tuple[DepartmentProfile, re.Pattern[str] | None]]
+    people: re.Pattern[str] | None
+
+
+_FALLBACKS: dict[int, tuple[ActivityLibrary, _Fallbacks]] = {}
+
+
+def _fallbacks(library: ActivityLibrary) -> _Fallbacks:
+    cached = _FALLBACKS.get(id(library))
+    if cached is not None and cached[0] is library:
+        return cached[1]
+    kinds = [(k, _word_regex(k.nouns) if k.nouns else None, {f for v in k.verbs for f in verb_forms(v)})
+             for k in library.objects]  # fmt: skip
+    qualities = [(q, re.compile(r"\b(?:" + "|".join(map(re.escape, q.words)) + r")\b", re.IGNORECASE))
+                 for q in library.qualities]  # fmt: skip
+    profiles = {d: (p, _word_regex(p.keywords) if p.keywords else None) for d, p in library.profiles.items()}
+    people = None
+    if library.people:
+        alternation = "|".join(map(re.escape, sorted(library.people, key=len, reverse=True)))
+        people = re.compile(
+            rf"\b(?:{_PREPOSITIONS})\s+(?:(?:the|our|all|every|each|a|an|my|their|new|other)\s+)*"
+            rf"(?P<who>(?:(?!(?:the|our|a|an)\b)[A-Za-z][\w-]*\s+)?(?:{alternation})[a-z]*)\b",
+            re.IGNORECASE,
+        )
+    built = _Fallbacks(kinds, qualities, profiles, people)
+    _FALLBACKS[id(library)] = (library, built)
+    return built
+
+
+def _object_words(r: _Reading) -> str:
+    """The thing a task makes or runs, without counts, cadence or trailing clauses ("kickoff meeting")."""
+    text = re.sub(r"\([^)]*\)", " ", r.text)
+    span = r.facts.verb_span
+    lead = text[: span[0]] if span else ""
+    if span and (not lead.strip() or _SUBJECT_PRONOUN.match(lead)):
+        rest = text[span[1] :]
+    elif span is None and r.facts.is_outcome_verb is False and _SUBJECT_PRONOUN.match(text):
+        rest = _SUBJECT_PRONOUN.sub("", text, count=1)
+        rest = " ".join(rest.split()[1:])
+    else:
+        rest = _STATE.sub("", text)  # a noun phrase with a state: "H2 hiring plan approved by the exec team"
+    rest = _PARTICLE.sub("", rest.strip())
+    rest = _strip(rest, _DEADLINE, _CADENCE, _CADENCE_ADJ, _ALL_PERIOD, _BY_AMOUNT, _FROM_TO)
+    rest = _SHARE_OF.sub("", rest)
+    rest = _PHRASE_END.sub("", rest)
+    rest = _LEADING_QUANTIFIERS.sub("", rest)
+    rest = re.sub(r"\s+", " ", rest).strip(" ,.;:-'\"")
+    words = rest.split()
+    if len(words) > 6:
+        rest = re.split(r"\s+(?:of|for)\s+", rest, maxsplit=1)[0]
+    if not rest or len(rest.split()) > 6 or not re.search(r"[A-Za-z]{2}", rest):
+        return ""
+    return rest[0].lower() + rest[1:] if len(rest) > 1 and not rest[1].isupper() else rest
+
+
+def _the(bare: str) -> str:
+    return bare if _DETERMINER.match(bare) else f"the {bare}"
+
+
+def _head(bare: str) -> str:
+    """The part of the object that names its kind: 'log of all schema changes' -> 'log'."""
+    return re.split(r"\s+(?:of|for)\s+", bare, maxsplit=1)[0]
+
+
+def _object_kind(r: _Reading, bare: str, fb: _Fallbacks) -> ObjectKind | None:
+    """The kind whose noun ends the object's head latest ('design review ritual' is a ritual), else by verb."""
+    head = _head(bare)
+    best: tuple[int, int, ObjectKind] | None = None
+    for order, (kind, nouns, _) in enumerate(fb.kinds):
+        if nouns is None:
+            continue
+        ends = [m.end() for m in nouns.finditer(head)]
+        if ends and (best is None or max(ends) > best[0]):
+            best = (max(ends), order, kind)
+    if best:
+        return best[2]
+    verb = (r.facts.verb_lemma or r.verb or "").lower()
+    verb_word = (r.verb or "").lower()
+    for kind, _, forms in fb.kinds:
+        if verb and (verb in forms or verb_word in forms or verb.split()[0] in forms):
+            return kind
+    return None
+
+
+def _audience(r: _Reading, fb: _Fallbacks) -> str | None:
+    """The people a task is for, as written: 'with the pickers' -> 'pickers', 'every customer' -> 'customers'."""
+    if fb.people is None:
+        return None
+    m = fb.people.search(r.text)
+    if not m:
+        return None
+    who = re.sub(r"\s+", " ", m.group("who")).strip()
+    if re.search(r"\b(?:every|each|a|an)\s+(?:\w+\s+)?" + re.escape(who) + r"\b", m.group(0), re.IGNORECASE):
+        who = who if who.endswith("s") else who + "s"
+    return who[0].lower() + who[1:] if len(who) > 1 and not who[1].isupper() else who
+
+
+def guess_department(text: str, library: ActivityLibrary | None = None) -> str | None:
+    """The department a statement most likely belongs to, from the library's keywords (None if no clue)."""
+    library = library or default_library()
+    fb = _fallbacks(library)
+    score: dict[str, float] = {}
+    for c in _compiled(library):
+        hits = sum(1 for _, rx in c.keywords if rx.search(text))
+        if hits:
+            score[c.pattern.department] = score.get(c.pattern.department, 0) + hits
+    for department, (_, keywords) in fb.profiles.items():
+        if keywords is not None:
+            hits = len({m.group(0).lower() for m in keywords.finditer(text)})
+            if hits:
+                score[department] = score.get(department, 0) + 1.5 * hits
+    if not score:
+        return None
+    order = {d: i for i, d in enumerate(library.departments)}
+    return min(score, key=lambda d: (-score[d], order.get(d, len(order))))
+
+
+def _fill(template: str, r: _Reading, **slots: str | None) -> str | None:
+    """A template with its slots filled, or None when it needs a slot this key result cannot fill."""
+    text = template.replace("{per}", r.cadence)
+    for name, value in slots.items():
+        if "{" + name + "}" in text:
+            if not value:
+                return None
+            text = text.replace("{" + name + "}", value)
+    return None if "{" in text else text
+
+
+def _vague_subject(text: str, m: re.Match[str], qualities: re.Pattern[str]) -> str:
+    """What a vague statement wants improved: 'Make our brand more known in Spain' -> 'our brand in Spain'."""
+    before, after = text[: m.start()], text[m.end() :]
+    before = _VAGUE_LEAD.sub("", _strip(qualities.sub(" ", before), _DEADLINE).strip())
+    before = _VAGUE_FILLER.sub(" ", before)
+    before = re.sub(r"\s+(?:the|a|an|to|as|at)$", "", re.sub(r"\s+", " ", before).strip())
+    after = _strip(after, _DEADLINE)
+    tail = ""
+    if not _SUPERLATIVE.search(m.group(0)):
+        phrase = re.match(rf"^\s*((?:{_PREPOSITIONS})\s+[^,;]+?)(?:\s+(?:and|or|while)\b.*)?$", after, re.IGNORECASE)
+        if phrase and not qualities.search(phrase.group(1)):
+            tail = phrase.group(1)
+        elif not before:
+            tail = re.split(r"\s+(?:and|or|while)\s+", after.strip(), maxsplit=1)[0]
+    subject = re.sub(r"\s+", " ", f"{before} {tail}").strip(" ,.;:-")
+    subject = _VAGUE_LEAD.sub("", subject)
+    if not subject or qualities.search(subject) or len(subject.split()) > 8:
+        return ""
+    return subject[0].lower() + subject[1:] if len(subject) > 1 and not subject[1].isupper() else subject
+
+
+def _quality_candidates(r: _Reading, text: str, library: ActivityLibrary) -> list[str]:
+    """What a vague statement (or an objective) asks for, as the metric that shows it, from [baseline] to [target]."""
+    fb = _fallbacks(library)
+    if not fb.qualities:
+        return []
+    every = re.compile("|".join(rx.pattern for _, rx in fb.qualities), re.IGNORECASE)
+    found = sorted((m.start(), order, m) for order, (_, rx) in enumerate(fb.qualities) for m in rx.finditer(text))
+    out = []
+    for _, order, m in found:
+        quality = fb.qualities[order][0]
+        subject = _vague_subject(text, m, every)
+        clause = _CLAUSE.match(subject) if subject else None
+        if clause and quality.id == "speed":
+            verb = re.sub(r"(?<=[^s])s$|(?<=sh)es$|(?<=ch)es$", "", clause.group("verb").lower())
+            out.append(f"Cut the time it takes for {clause.group('who')} to {verb} {clause.group('what')} "
+                       "from [baseline] to [target] days")  # fmt: skip
+            continue
+        if not subject or clause:
+            continue
+        for template in quality.outcomes:
+            filled = _fill(template, r, subject=subject)
+            if filled:
+                out.append(filled)
+    return out
+
+
+def _generic_candidates(r: _Reading, library: ActivityLibrary, objective: str | None) -> list[str]:
+    """Outcomes for a task the library does not know, most specific first."""
+    fb = _fallbacks(library)
+    out: list[str] = []
+    if objective:
+        out += _quality_candidates(r, objective, library)[:1]  # the change the objective itself asks for
+    bare = _object_words(r)
+    department = guess_department(" ".join(filter(None, [r.text, objective])), library)
+    profile = fb.profiles[department][0] if department in fb.profiles else None
+    kind = _object_kind(r, bare, fb) if bare or r.verb else None
+    people = _audience(r, fb)
+    thing = _the(bare) if bare else None
+    if kind is not None:
+        audience = people or (profile.audience if profile else None) or kind.audience
+        out += [o for t in kind.outcomes if (o := _fill(t, r, thing=thing, bare=bare, audience=audience))]
+    if profile is not None:
+        out += [o for t in profile.outcomes if (o := _fill(t, r, audience=people or profile.audience))]
+    if thing:
+        audience = people or (profile.audience if profile else "intended users")
+        out.append(f"Grow the share of {audience} who use {thing} from [baseline]% to [target]%")
+    return [r.with_deadline(o) for o in out]
+
+
 def candidates_for(kr: KeyResultReport, library: ActivityLibrary, lower_is_better: list[str],
-                   bounded: list[str]) -> list[str]:  # fmt: skip
-    """Every rewrite the offline coach can think of for one flagged key result, best first (unverified)."""
+                   bounded: list[str], objective: str | None = None) -> tuple[list[str], list[str]]:  # fmt: skip
+    """Every rewrite the offline coach can think of for one flagged key result (unverified).
+
+    Two lists, each best first: the specific rewrites (library patterns and
+    fixes of what the engine flagged), and the generic fallbacks, which are
+    tried only when none of the specific ones passes verification.
+    """
     r = _Reading(kr, lower_is_better, bounded)
     out: list[str] = []
     if "OKR-K011" in r.flagged:
         out += _split_candidates(r)
     if r.flagged & {"OKR-K001", "OKR-K002", "OKR-K003"} or r.facts.is_activity_verb:
         out += _library_candidates(r, library)
+    if "OKR-K002" in r.flagged and not r.facts.is_activity_verb:
+        out += [r.with_deadline(o) for o in _quality_candidates(r, r.text, library)]  # "Make our brand more known"
     if r.flagged & {"OKR-K005", "OKR-K006", "OKR-K007"}:
         out += _change_candidates(r)
     if not out and ("OKR-K003" in r.flagged or (r.flagged & {"OKR-K001"} and r.facts.is_milestone)):
@@ -405,29 +740,53 @@ def candidates_for(kr: KeyResultReport, library: ActivityLibrary, lower_is_bette
         out += _baseline_candidates(r)
     if "OKR-K008" in r.flagged:
         out += _target_candidates(r)
+    fallback = _generic_candidates(r, library, objective)
+    return _distinct(out, kr.text), _distinct(fallback, kr.text)
+
+
+def _distinct(candidates: list[str], original: str) -> list[str]:
     seen: dict[str, None] = {}
-    for text in out:
+    for text in candidates:
         text = "\n".join(_sentence(line) for line in text.splitlines())
-        if text and text.casefold() != kr.text.strip().casefold():
+        if text and text.casefold() != original.strip().casefold():
             seen.setdefault(text, None)
     return list(seen)
 
 
 def offline_suggestions(
-    key_results: list[KeyResultReport], coach: Coach, limit: int = MAX_SUGGESTIONS
+    key_results: list[KeyResultReport],
+    coach: Coach,
+    limit: int = MAX_SUGGESTIONS,
+    objectives: list[str | None] | None = None,
 ) -> list[list[Suggestion]]:
-    """Verified offline suggestions (up to ``limit``) for each key result, with one engine call for all."""
+    """Verified offline suggestions (up to ``limit``) for each key result, in a few engine batches for all.
+
+    ``objectives[i]`` is the title of the objective ``key_results[i]`` serves,
+    when known: a generic rewrite may take the change the objective asks for,
+    and its numbers count as the user's own.
+    """
     library = default_library()
     lexicon = getattr(coach.engine, "lexicon", None)
     lower = list(getattr(lexicon, "lower_is_better", []))
     bounded = list(getattr(lexicon, "bounded_metrics", []))
-    per_kr = [candidates_for(kr, library, lower, bounded) for kr in key_results]
+    titles = list(objectives) if objectives is not None else [None] * len(key_results)
+    per_kr = [candidates_for(kr, library, lower, bounded, title) for kr, title in zip(key_results, titles)]
     out: list[list[Suggestion]] = [[] for _ in key_results]
-    # Round 1 verifies the best `limit` candidates of each key result; round 2 the rest, only where
-    # round 1 left a key result short. Most drafts need one engine batch.
-    rounds = [[c[:limit] for c in per_kr], [c[limit:] for c in per_kr]]
-    for n, batch in enumerate(rounds):
-        flat = [(i, text) for i, cands in enumerate(batch) for text in cands if n == 0 or len(out[i]) < limit]
+    # Round 1 verifies the best `limit` specific candidates of each key result; round 2 the rest, only where
+    # round 1 left a key result short; round 3 the generic fallbacks, only where nothing specific passed.
+    # Most drafts need one engine batch.
+    rounds = [
+        ([c[:limit] for c, _ in per_kr], lambda i: True),
+        ([c[limit:] for c, _ in per_kr], lambda i: len(out[i]) < limit),
+        ([g for _, g in per_kr], lambda i: not out[i]),
+    ]
+    for batch, wanted in rounds:
+        flat = []
+        for i, cands in enumerate(batch):
+            if not wanted(i):
+                continue
+            sources = [key_results[i].text, titles[i] or ""]
+            flat += [(i, text) for text in cands if not invented_numbers(text, sources)]  # never a made-up number
         if not flat:
             continue
         verdicts = verify(coach, [t for _, t in flat], [key_results[i].text for i, _ in flat])
