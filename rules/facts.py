@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 
 from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LIKE_NUM, LOWER, ORTH, SPACY
@@ -25,7 +26,7 @@ from spacy.tokens import Doc
 
 from coach.models import Facts, Quantity
 from rules.lexicon import Lexicon, load_lexicon
-from rules.nlp import DURATION_SECONDS, Deadline, EndPattern, RawQuantity, get_nlp, lemma_table
+from rules.nlp import DURATION_SECONDS, Deadline, EndPattern, RawQuantity, get_nlp, lemma_table, lexicon_terms
 
 # "KR1:", "KR 1.2 -", "1.", "1)", "- [ ]", "• ", "a)" before the statement proper.
 _PREFIX_RE = re.compile(
@@ -183,32 +184,37 @@ def extract_facts_many(texts: Iterable[str], lexicon: Lexicon | None = None) -> 
 # ---------------------------------------------------------------------------
 
 
-class _Tok:
+class _Tok(NamedTuple):
     """A plain-Python copy of the token attributes the reading uses.
 
     spaCy creates a new ``Token`` object on every ``doc[i]`` and iteration;
     copying the few attributes once per statement made extraction ~2x faster.
-    The lexeme-level ones (text, lowercase, lemma, flags) come from a per-word
-    cache, so a token costs one dict lookup and one small object.
+    The per-word part (the first nine fields) comes from a cache keyed by ORTH,
+    so a token costs one dict lookup and one tuple concatenation.
     """
 
-    __slots__ = ("i", "text", "lower_", "lemma_", "idx", "is_stop", "is_punct", "is_space", "like_num", "is_alpha",
-                 "whitespace_", "in_quantity")  # fmt: skip
-
-    def __init__(self, i: int, lexeme: tuple, idx: int, whitespace: str, in_quantity: bool) -> None:
-        self.i = i
-        _, self.text, self.lower_, self.lemma_, self.is_stop, self.is_punct, self.is_space, self.like_num, self.is_alpha = lexeme
-        self.idx = idx
-        self.whitespace_ = whitespace
-        self.in_quantity = in_quantity
+    lemma_id: int
+    text: str
+    lower_: str
+    lemma_: str
+    is_stop: bool
+    is_punct: bool
+    is_space: bool
+    like_num: bool
+    is_alpha: bool
+    i: int
+    idx: int
+    whitespace_: str
+    in_quantity: bool
 
 
 _TOKEN_ATTRS = [ORTH, LEMMA, IDX, SPACY]
 _LEXEME_FLAGS = [IS_STOP, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_ALPHA]
+_new_tok = tuple.__new__
 
 
 def _lexeme(spacy_doc: Doc, i: int, lemma: int) -> tuple:
-    """(lemma id, text, lowercase, lemma, is_stop, is_punct, is_space, like_num, is_alpha) of token ``i``."""
+    """The per-word fields of ``_Tok`` (lemma id ... is_alpha) for token ``i``."""
     strings = spacy_doc.vocab.strings
     row = spacy_doc[i : i + 1].to_array([ORTH, LOWER, *_LEXEME_FLAGS]).tolist()[0]
     return (lemma, strings[row[0]], strings[row[1]], strings[lemma], *(bool(f) for f in row[2:]))
@@ -233,7 +239,7 @@ def _tokens(spacy_doc: Doc, quantities: list[RawQuantity], lexemes: dict[int, tu
             lexeme = lexemes[orth] = _lexeme(spacy_doc, i, lemma)
         while k < n_ranges and ranges[k][1] <= idx:
             k += 1
-        out.append(_Tok(i, lexeme, idx, " " if space else "", k < n_ranges and ranges[k][0] <= idx))
+        out.append(_new_tok(_Tok, (*lexeme, i, idx, " " if space else "", k < n_ranges and ranges[k][0] <= idx)))
     return out
 
 
@@ -254,12 +260,23 @@ class _Reading:
     ascii: bool  # ASCII text: cheap lowercase prechecks before the slower regexes are exact
 
 
+# _PREFIX_RE can only match something at a space, bullet, bracket, digit, "kr"/"key result", "o"/"obj" or "a)".."h)";
+# an ASCII statement starting with any other letter ("Increase", "Reduce") has no prefix.
+_NO_PREFIX_START = frozenset("ijlmnpqrstuvwxyzIJLMNPQRSTUVWXYZ")
+
+
+def _prefix_end(text: str) -> int:
+    if text and text[0] in _NO_PREFIX_START:
+        return 0
+    return _PREFIX_RE.match(text).end()
+
+
 def _read(spacy_doc: Doc, text: str, quantities: list[RawQuantity], vocab: _Vocab) -> _Reading:
-    prefix_end = _PREFIX_RE.match(text).end()
+    prefix_end = _prefix_end(text)
     doc = _tokens(spacy_doc, quantities, vocab.lexemes)
     labels: list[set[str] | frozenset[str]] = [_NO_LABELS] * len(doc)
     spans: dict[str, list[tuple[int, int]]] = {}
-    for label, start, end in spacy_doc._.okr_terms or ():
+    for label, start, end in lexicon_terms(spacy_doc) or ():
         if doc[start].idx < prefix_end:
             continue
         spans.setdefault(label, []).append((start, end))
@@ -448,7 +465,7 @@ def _facts_from_doc(
 
     # --- metric ------------------------------------------------------------
     chunks = _metric_chunks(r, verb)
-    clause_of = _clause_index(r)
+    clause_of = _clause_index(r) if chunks else []
     metrics: list[str] = []
     seen_clauses: set[int] = set()
     for s, e in chunks:
@@ -573,7 +590,12 @@ def _facts_from_doc(
                                                                                "threefold", "fourfold"):
             relative = rel
         break
-    if relative is None and _HALF_RE.search(lower) and (has_decrease or has_direction_word):
+    if (
+        relative is None
+        and (has_decrease or has_direction_word)
+        and ("half" in lower or "50" in lower)  # every _HALF_RE match holds one of these
+        and _HALF_RE.search(lower)
+    ):
         relative, magnitude_word = 0.5, magnitude_word or "half"
 
     # durations: compare like with like ("from 3 days to 8 hours")

@@ -79,31 +79,66 @@ def _lemmas(text: str) -> frozenset[str]:
     return frozenset(lemma_of(w) for w in _WORD_RE.findall(text.lower()))
 
 
-def _any_word(text: str | None, words: list[str]) -> bool:
-    """Does ``text`` contain one of the lexicon ``words`` (single words by lemma, phrases as substrings)?"""
+class _Words:
+    """The lexicon lists the labels read, as sets, built once per lexicon (the labels run per statement)."""
+
+    __slots__ = ("metric_words", "metric_phrases", "deliverables", "actor_words", "actor_phrases")
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.metric_words = frozenset(lexicon.metric_nouns) | set(lexicon.score_metrics) | set(lexicon.ratio_metrics)
+        self.metric_phrases = tuple(sorted(w for w in self.metric_words if " " in w))
+        self.deliverables = frozenset(lexicon.deliverable_nouns)
+        self.actor_words = frozenset(w for w in lexicon.actor_nouns if " " not in w)
+        self.actor_phrases = tuple(w for w in lexicon.actor_nouns if " " in w)
+
+
+_WORDS: dict[str, _Words] = {}
+
+
+def _words(lexicon: Lexicon) -> _Words:
+    words = _WORDS.get(lexicon.fingerprint)
+    if words is None:
+        words = _WORDS[lexicon.fingerprint] = _Words(lexicon)
+    return words
+
+
+def _has_actor(text: str, words: _Words) -> bool:
+    """Does ``text`` name people or organisations (single words by lemma, phrases as substrings)?"""
     if not text:
         return False
-    lemmas = _lemmas(text)
-    low = text.lower()
-    return any((w in lemmas) if " " not in w else (w in low) for w in words)
+    return not words.actor_words.isdisjoint(_lemmas(text)) or any(p in text.lower() for p in words.actor_phrases)
 
 
 def _has_metric_noun(facts: Facts, lexicon: Lexicon) -> bool:
     """Does the metric phrase contain a KPI word of the lexicon (not just any noun phrase)?"""
     if not facts.metric:
         return False
-    metric_words = set(lexicon.metric_nouns) | set(lexicon.score_metrics) | set(lexicon.ratio_metrics)
-    words = facts.metric.lower().replace("-", " ").split()
+    metric_words = _words(lexicon).metric_words
+    low = facts.metric.lower()
+    words = low.replace("-", " ").split()
     if any(lemma_of(w) in metric_words or w in metric_words for w in words):
         return True
-    return any(entry in facts.metric.lower() for entry in metric_words if " " in entry)
+    return any(entry in low for entry in _words(lexicon).metric_phrases)
 
 
 def _is_deliverable(facts: Facts, lexicon: Lexicon) -> bool:
     if not facts.metric:
         return False
-    deliverables = set(lexicon.deliverable_nouns)
+    deliverables = _words(lexicon).deliverables
     return any(lemma_of(w) in deliverables for w in facts.metric.lower().split())
+
+
+# Every _RECURRING_RE match holds one of these (lowercase): a cheap test first (ASCII text only: under
+# IGNORECASE a dotless "ı" matches "i", which a lowercase substring test would miss).
+_RECURRING_KEYS = ("daily", "weekly", "fortnightly", "monthly", "quarterly", "every", "each", "once")
+
+
+def _recurring(text: str) -> bool:
+    if text.isascii():
+        low = text.lower()
+        if not any(key in low for key in _RECURRING_KEYS):
+            return False
+    return _RECURRING_RE.search(text) is not None
 
 
 def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float]:
@@ -111,10 +146,20 @@ def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float
     metric_noun = _has_metric_noun(facts, lexicon)
     deliverable = _is_deliverable(facts, lexicon)
     money = facts.unit == "currency" or facts.currency is not None
-    actors = _any_word(text, lexicon.actor_nouns)
+    words = _words(lexicon)
+    actors: bool | None = None  # read only when a decision needs it
+
+    def has_actors() -> bool:
+        nonlocal actors
+        if actors is None:
+            actors = _has_actor(text, words)
+        return actors
+
     first_q = facts.quantities[0].start if facts.quantities else None
     # "250 people join ...": the number comes before any verb and counts people outside the team
-    counted_subject = first_q is not None and actors and (facts.verb_span is None or facts.verb_span[0] > first_q)
+    counted_subject = (
+        first_q is not None and (facts.verb_span is None or facts.verb_span[0] > first_q) and has_actors()
+    )
     has_change = facts.baseline is not None or facts.relative_change is not None
     if facts.is_outcome_verb:
         if deliverable and not metric_noun:
@@ -132,7 +177,7 @@ def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float
         return "task", 0.7
     if facts.verb is not None:
         # neutral ("get", "make", "secure") or unknown verb: the object decides
-        if (metric_noun or money or actors) and not deliverable:
+        if (metric_noun or money or has_actors()) and not deliverable:
             return "outcome", 0.7
         return "task", 0.7
     # no verb: a metric with or without a number reads as a result
@@ -151,7 +196,7 @@ def measurable(facts: Facts, text: str = "") -> tuple[bool, float]:
     """
     if facts.target is not None or facts.relative_change is not None:
         return True, 0.9
-    if facts.verb is not None and not facts.is_monitoring and _RECURRING_RE.search(text):
+    if facts.verb is not None and not facts.is_monitoring and _recurring(text):
         return True, 0.6
     return False, 0.85
 
@@ -165,7 +210,7 @@ def kpi_confusion(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[bool,
     no_change = facts.direction is None and facts.target is None and facts.relative_change is None
     if no_change and facts.verb is None and _has_metric_noun(facts, lexicon):
         return True, 0.75
-    if no_change and facts.verb is not None and _RECURRING_RE.search(text):
+    if no_change and facts.verb is not None and _recurring(text):
         return True, 0.65
     return False, 0.85
 

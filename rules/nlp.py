@@ -52,9 +52,22 @@ def _lexicon_for(lexicon_id: str) -> Lexicon:
 # Doc extensions
 # ---------------------------------------------------------------------------
 
-for _name in ("okr_terms", "okr_quantities", "okr_deadlines"):
+for _name in ("okr_quantities", "okr_deadlines"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+# The lexicon matches live in ``doc.user_data`` (``doc._.okr_terms`` reads them): the fact extractor reads
+# them once per statement, and a ``doc._`` access builds a new Underscore object each time.
+_TERMS_KEY = "okr_terms"
+
+
+def lexicon_terms(doc: Doc) -> list[tuple[str, int, int]] | None:
+    """``(word list, start token, end token)`` of every lexicon match, sorted (set by okr_lexicon)."""
+    return doc.user_data.get(_TERMS_KEY)
+
+
+if not Doc.has_extension("okr_terms"):
+    Doc.set_extension("okr_terms", getter=lexicon_terms)
 
 
 # ---------------------------------------------------------------------------
@@ -74,6 +87,7 @@ _LEMMA_OVERRIDES = {"number": "number", "numbers": "number", "data": "data", "me
                     "news": "news", "ops": "ops", "kudos": "kudos", "stated": "state", "us": "us"}  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def lemma_of(word: str) -> str:
     """Lemma of a word as the pipeline sees it: lookup table on the lowercase form, plus plural fallback.
 
@@ -235,7 +249,7 @@ class LexiconMatcher:
         if run_matcher and len(self.matcher):
             for match_id, start, end in self.matcher(doc):
                 terms.add((strings[match_id], start, end))
-        doc._.okr_terms = sorted(terms)
+        doc.user_data[_TERMS_KEY] = sorted(terms)
         return doc
 
 
@@ -400,7 +414,7 @@ def _glued_before(window: str) -> bool:
 
 
 def _word_before(window: str) -> str | None:
-    """Group 1 of ``re.search(r"([A-Za-z]+)\.?\s*#?$", window)``, read from the end.
+    r"""Group 1 of ``re.search(r"([A-Za-z]+)\.?\s*#?$", window)``, read from the end.
 
     The parse from the right is unique (``#``, then spaces, then ``.``, then
     letters); of the two places ``$`` can match, the leftmost start wins, as in
@@ -484,6 +498,12 @@ _DEADLINE_KEY_RE = re.compile(_DEADLINE_KEY_PATTERN, re.IGNORECASE)
 _DEADLINE_START_LOWER_RE = re.compile(_DEADLINE_START_PATTERN)
 _DEADLINE_KEY_LOWER_RE = re.compile(_DEADLINE_KEY_PATTERN)
 _QUANTITY_LOWER_RE = re.compile(_QUANTITY_RE.pattern)
+# find_quantities unpacks m.groups() in this order.
+_QUANTITY_GROUPS = ("cur", "sign", "cur2", "num", "mult", "multw", "plus", "pct", "pts", "dur", "curs", "times", "scale",
+                    "ratio", "plus2")  # fmt: skip
+if tuple(_QUANTITY_RE.groupindex) != _QUANTITY_GROUPS or _QUANTITY_RE.groups != len(_QUANTITY_GROUPS):
+    raise RuntimeError("_QUANTITY_RE groups changed: update _QUANTITY_GROUPS and find_quantities")
+_DIGIT_RE = re.compile(r"[0-9]")
 _NUMBER_WORD_KEY_RE = re.compile(
     r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
     r"|hundred|dozen"
@@ -543,7 +563,7 @@ def find_quantities(
         low = text.lower()
     if low is not None:
         # no digit and no number word: nothing to read (most of the regex work is skipped)
-        if not any(c in low for c in "0123456789") and not _NUMBER_WORD_KEY_RE.search(low):
+        if not _DIGIT_RE.search(low) and not _NUMBER_WORD_KEY_RE.search(low):
             return []
         matches = _QUANTITY_LOWER_RE.finditer(low)  # same spans and groups (lowercased) as _QUANTITY_RE on text
     else:
@@ -555,7 +575,8 @@ def find_quantities(
         num_start, num_end = m.span("num")
         if blocked and any(s <= num_start < e for s, e in blocked):
             continue
-        pct, dur = m.group("pct"), m.group("dur")
+        # one call for every group, in pattern order
+        cur, sign, cur2, num, mult, multw, plus, pct, pts, dur, curs, times, scale, ratio, plus2 = m.groups()
         if pct is None and dur is None and _ORDINAL_OR_GLUED_RE.match(text, end):
             continue  # 1st, 2FA, 3D, 5G
         if _NOT_QUANTITY_AFTER_RE.match(text, num_end):
@@ -569,30 +590,27 @@ def find_quantities(
                 continue  # SOC 2, Tier 1, Phase 2
         if before.endswith(("#", "#\n")):
             continue  # #1 in the category: a rank, not an amount
-        num = m.group("num")
         if num.lower() == "one" and _ONE_AS_WORD_RE.match(text, num_end):
             continue
         if "." in num and _VERSION_AFTER_RE.match(text, end):
             continue  # "the 1.0 version"
         value = _to_float(num)
-        mult = m.group("mult") or m.group("multw")
+        mult = mult or multw
         if mult:
             value *= _MULTIPLIERS[mult.lower()]
         currency = None
-        symbol = m.group("cur") or m.group("cur2")
+        symbol = cur or cur2
         if symbol:
             symbol = symbol.strip().lower()
             currency = _CURRENCY_SYMBOLS.get(symbol) or _CURRENCY_CODES.get(symbol)
-        curs = m.group("curs")
         if curs:
             currency = _CURRENCY_CODES[curs.lower()]
         q = RawQuantity(value=value, unit="count", currency=currency, start=start, end=end, text=text[start:end])
-        sign = m.group("sign")
         if sign:
             q.signed = "-" if sign in "-−" else "+"
             if q.signed == "-":
                 q.value = -q.value
-        if m.group("plus") or m.group("plus2"):
+        if plus or plus2:
             q.comparator = ">="
         if currency:
             q.unit = "currency"
@@ -604,21 +622,21 @@ def find_quantities(
             elif pct.startswith(("basis", "bps")):
                 q.delta_unit = "pp"
                 q.value /= 100
-        elif m.group("pts"):
+        elif pts:
             q.unit = "score"
             q.delta_unit = "points"
         elif dur:
             q.unit = "duration"
             q.duration_unit = _DURATION_UNITS[" ".join(dur.lower().split())]
-        elif m.group("times"):
+        elif times:
             q.times = True
             q.unit = "ratio"
-        elif m.group("scale"):
+        elif scale:
             q.unit = "score"
-            q.scale = float(_NOT_SCALE_DIGIT_RE.sub("", m.group("scale")))
-        elif m.group("ratio"):
+            q.scale = float(_NOT_SCALE_DIGIT_RE.sub("", scale))
+        elif ratio:
             q.unit = "ratio"
-            denominator = float(m.group("ratio")[1:])
+            denominator = float(ratio[1:])
             q.value = value / denominator if denominator else value
         if q.comparator is None:
             comparator = _COMPARATOR_BEFORE.search(before, before.rstrip().lower() if low is not None else None)
