@@ -181,8 +181,8 @@ def fill_placeholders(text: str, *, decrease: bool = False) -> str:
         else:
             assert anchor.value is not None
             value = _step(anchor.value, anchor.percent, decrease, forward=(kind == "target"))
-            following = text[m.end() : m.end() + 2]
-            scale = re.match(r"\s?(k|m|bn|b)(?![a-z])", following, re.IGNORECASE)
+            # The whole rest of the text, so "[target] min" or "[target] by Q2" is not read as a scale letter.
+            scale = re.match(r"\s?(k|m|bn|b)(?![a-z])", text[m.end() :], re.IGNORECASE)
             if scale:
                 value /= _SCALE[scale.group(1).lower()]
             replacement = _format(value)

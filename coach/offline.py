@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -100,6 +100,10 @@ class ObjectKind(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
     audience: str = Field(min_length=2, description="Who it serves when neither the text nor the department says.")
+    audience_from: Literal["own", "team", "served"] = Field(
+        default="own", description="Whose people fill {audience} when the text names none: see the YAML header."
+    )
+    by_verb: bool = Field(default=False, description="Decided by the task's verb before its nouns.")
     verbs: Words = Field(default_factory=list)
     nouns: Words = Field(default_factory=list)
     outcomes: Templates
@@ -126,7 +130,8 @@ class DepartmentProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    audience: str = Field(min_length=2)
+    team: str = Field(min_length=2, description="The department's own people: who uses its documents and tools.")
+    served: str = Field(min_length=2, description="The people the department works for.")
     keywords: Words = Field(default_factory=list)
     outcomes: Templates
 
@@ -471,7 +476,7 @@ _COUNTED_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
                   "yearly|annual|regular|recurring|first|our|my|their|your|its|the|a|an")  # fmt: skip
 _LEADING_QUANTIFIERS = re.compile(rf"^(?:(?:{_COUNTED_WORDS})\s+)+", re.IGNORECASE)
 _FROM_TO = re.compile(
-    r"(?:\bfrom\s+)?(?:[$€£¥]?[+-]?\d[\d,.]*\s*(?:%|[kKmM]\b)?(?:\s*/\s*\d+)?\s*(?:to|->|→|–|-)\s*)?"
+    r"(?<![\w.])(?:\bfrom\s+)?(?:[$€£¥]?[+-]?\d[\d,.]*\s*(?:%|[kKmM]\b)?(?:\s*/\s*\d+)?\s*(?:to|->|→|–|-)\s*)?"
     r"[$€£¥]?[+-]?\d[\d,.]*\s*(?:%|[kKmM]\b|x\b)?(?:\s*/\s*\d+)?(?:\s+(?:min|mins|minutes|hours|days|weeks)\b)?"
 )
 _BY_AMOUNT = re.compile(r"\bby\s+[$€£¥]?\d[\d,.]*\s*%?", re.IGNORECASE)
@@ -486,12 +491,13 @@ _PHRASE_END = re.compile(
     r"|\s*[(:;,–—].*$|\s+-\s+.*$",
     re.IGNORECASE,
 )
-_PARTICLE = re.compile(r"^(?:-\w+|up|out|on|off|down|in place|into|through|over|back|together|around)\b\s*",
+_PARTICLE = re.compile(r"^(?:-\w+|up|out|on|off|down|in place|into|through|over|back|together|around|to)\b\s*",
                        re.IGNORECASE)  # fmt: skip
 _SUBJECT_PRONOUN = re.compile(r"^(?:we|i|you|they|the team|our team)(?:\s+(?:will|shall|should|must|want to|"
                               r"need to|are going to|plan to|aim to))?\s+|^to\s+", re.IGNORECASE)  # fmt: skip
 _DETERMINER = re.compile(r"^(?:the|our|my|their|your|its|this|these|those|a|an)\s+", re.IGNORECASE)
 _PREPOSITIONS = "with|for|to|among|across|by|from|between|of|at|in|on"
+_AUDIENCE_PREPOSITIONS = "with|for|to|among|across|between"
 _VAGUE_FILLER = re.compile(r"\b(?:more|less|much|very|really|most|far|way|so|too|even|and|or|a lot|lot|a bit|"
                            r"significantly|substantially|greatly|overall)\b", re.IGNORECASE)  # fmt: skip
 _VAGUE_LEAD = re.compile(r"^(?:(?:make sure|make|makes|making|get|gets|getting|keep|keeps|keeping|become|be|have|"
@@ -501,6 +507,28 @@ _CLAUSE = re.compile(r"^(?P<who>.+?)\s+(?P<verb>get|gets|see|sees|reach|reaches|
                      r"learn|learns|hear|hears|ship|ships|finish|finishes|complete|completes)\s+(?P<what>.+)$",
                      re.IGNORECASE)  # fmt: skip
 _SUPERLATIVE = re.compile(r"(?:est|best|most)$", re.IGNORECASE)
+
+
+_TIMES = re.compile(r"\b(?:once|twice|\w+\s+times)(?:\s+(?:a|an|per|each|every)\s+\w+)?\b"
+                    r"|\b(?:every|each|on)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|"
+                    r"evening|night|sprint|release)s?\b", re.IGNORECASE)  # fmt: skip
+_CHANGE_LEAD = re.compile(r"^(?:go|going|take|get|bring|move|increase|reduce|grow|raise|cut|lift|lower)\s+",
+                          re.IGNORECASE)  # fmt: skip
+_TRAILING_ADVERB = re.compile(r"\s+(?:better|properly|well|again|regularly|consistently|too|first)$", re.IGNORECASE)
+_NOT_A_THING = re.compile(r"\b(?:more|less|better|worse|be|become|proactive|happy)\b|^(?:to|up|out)\b", re.IGNORECASE)
+_MASS_NOUNS = {"staff", "leadership", "management", "sales", "personnel", "security", "finance", "marketing"}
+
+
+def _people_object(r: _Reading, fb: _Fallbacks) -> str | None:
+    """A task done to people ('Train all CSMs on renewals'): those people are who it is for."""
+    if fb.people is None or not r.facts.verb_span:
+        return None
+    rest = _LEADING_QUANTIFIERS.sub("", r.text[r.facts.verb_span[1] :].strip() + " ")
+    m = re.match(rf"((?:[\w-]+\s+)?(?:{fb.people_words})[a-z]*)\b", rest, re.IGNORECASE)
+    if not m or _NOT_A_THING.search(m.group(1)):
+        return None
+    who = m.group(1)
+    return who if who.endswith("s") or who.lower() in _MASS_NOUNS else who + "s"
 
 
 def _word_regex(words: list[str]) -> re.Pattern[str]:
@@ -517,6 +545,7 @@ class _Fallbacks:
     qualities: list[tuple[Quality, re.Pattern[str]]]
     profiles: dict[str, tuple[DepartmentProfile, re.Pattern[str] | None]]
     people: re.Pattern[str] | None
+    people_words: str  # the people nouns as one regex alternation
 
 
 _FALLBACKS: dict[int, tuple[ActivityLibrary, _Fallbacks]] = {}
@@ -532,46 +561,56 @@ def _fallbacks(library: ActivityLibrary) -> _Fallbacks:
                  for q in library.qualities]  # fmt: skip
     profiles = {d: (p, _word_regex(p.keywords) if p.keywords else None) for d, p in library.profiles.items()}
     people = None
+    alternation = "|".join(map(re.escape, sorted(library.people, key=len, reverse=True)))
     if library.people:
-        alternation = "|".join(map(re.escape, sorted(library.people, key=len, reverse=True)))
         people = re.compile(
-            rf"\b(?:{_PREPOSITIONS})\s+(?:(?:the|our|all|every|each|a|an|my|their|new|other)\s+)*"
-            rf"(?P<who>(?:(?!(?:the|our|a|an)\b)[A-Za-z][\w-]*\s+)?(?:{alternation})[a-z]*)\b",
+            rf"\b(?:{_AUDIENCE_PREPOSITIONS})\s+(?:(?:the|our|all|every|each|a|an|my|their|new|other)\s+)*"
+            rf"(?P<who>(?:(?!(?:the|our|a|an|be|become|get|help|make|support|train|hire|onboard|engage|reach|"
+            rf"with|for|to|and|or)\b)[A-Za-z][\w-]*\s+)?(?:{alternation})[a-z]*)\b",
             re.IGNORECASE,
         )
-    built = _Fallbacks(kinds, qualities, profiles, people)
+    built = _Fallbacks(kinds, qualities, profiles, people, alternation)
     _FALLBACKS[id(library)] = (library, built)
     return built
 
 
 def _object_words(r: _Reading) -> str:
-    """The thing a task makes or runs, without counts, cadence or trailing clauses ("kickoff meeting")."""
+    """The thing a task makes or runs, without counts, cadence or trailing clauses ("kickoff meeting").
+
+    Empty when what is left does not look like a thing (a person, an adjective, a bare number).
+    """
     text = re.sub(r"\([^)]*\)", " ", r.text)
     span = r.facts.verb_span
     lead = text[: span[0]] if span else ""
+    from_start = False
     if span and (not lead.strip() or _SUBJECT_PRONOUN.match(lead)):
         rest = text[span[1] :]
-    elif span is None and r.facts.is_outcome_verb is False and _SUBJECT_PRONOUN.match(text):
-        rest = _SUBJECT_PRONOUN.sub("", text, count=1)
-        rest = " ".join(rest.split()[1:])
     else:
         rest = _STATE.sub("", text)  # a noun phrase with a state: "H2 hiring plan approved by the exec team"
+        from_start = True
     rest = _PARTICLE.sub("", rest.strip())
-    rest = _strip(rest, _DEADLINE, _CADENCE, _CADENCE_ADJ, _ALL_PERIOD, _BY_AMOUNT, _FROM_TO)
+    rest = _strip(rest, _DEADLINE, _CADENCE, _CADENCE_ADJ, _ALL_PERIOD, _TIMES, _BY_AMOUNT, _FROM_TO)
+    rest = _CHANGE_LEAD.sub("", rest) if from_start else rest
     rest = _SHARE_OF.sub("", rest)
     rest = _PHRASE_END.sub("", rest)
-    rest = _LEADING_QUANTIFIERS.sub("", rest)
+    rest = _LEADING_QUANTIFIERS.sub("", rest + " ").strip()
+    rest = _TRAILING_ADVERB.sub("", rest)
     rest = re.sub(r"\s+", " ", rest).strip(" ,.;:-'\"")
-    words = rest.split()
-    if len(words) > 6:
+    if len(rest.split()) > 6:
         rest = re.split(r"\s+(?:of|for)\s+", rest, maxsplit=1)[0]
-    if not rest or len(rest.split()) > 6 or not re.search(r"[A-Za-z]{2}", rest):
+    if not rest or len(rest.split()) > 6 or not re.search(r"[A-Za-z]{3}", rest) or _NOT_A_THING.search(rest):
         return ""
-    return rest[0].lower() + rest[1:] if len(rest) > 1 and not rest[1].isupper() else rest
+    first = rest.split()[0]
+    if from_start and first.isalpha() and first[1:].islower():
+        rest = rest[0].lower() + rest[1:]  # the statement's capital, not a name ("Catalogue" -> "catalogue")
+    return rest
 
 
 def _the(bare: str) -> str:
-    return bare if _DETERMINER.match(bare) else f"the {bare}"
+    """'API guide' -> 'the API guide'; a lone name keeps no article ('Postgres')."""
+    if _DETERMINER.match(bare) or (" " not in bare and bare[:1].isupper()):
+        return bare
+    return f"the {bare}"
 
 
 def _head(bare: str) -> str:
@@ -580,23 +619,33 @@ def _head(bare: str) -> str:
 
 
 def _object_kind(r: _Reading, bare: str, fb: _Fallbacks) -> ObjectKind | None:
-    """The kind whose noun ends the object's head latest ('design review ritual' is a ritual), else by verb."""
+    """What the task makes or runs, from the strongest clue down.
+
+    1. a kind decided by its verb ("Deprecate ...", "Automate ...", "Train ...");
+    2. the noun that ends the object's head ("design review ritual" is a ritual);
+    3. the task's verb ("Write 30 detection rules" makes documents);
+    4. any noun of the head, the latest one winning.
+    A change verb ("Increase", "Reduce") says nothing about the thing, so only nouns count then.
+    """
     head = _head(bare)
-    best: tuple[int, int, ObjectKind] | None = None
-    for order, (kind, nouns, _) in enumerate(fb.kinds):
-        if nouns is None:
-            continue
-        ends = [m.end() for m in nouns.finditer(head)]
-        if ends and (best is None or max(ends) > best[0]):
-            best = (max(ends), order, kind)
-    if best:
-        return best[2]
-    verb = (r.facts.verb_lemma or r.verb or "").lower()
-    verb_word = (r.verb or "").lower()
-    for kind, _, forms in fb.kinds:
-        if verb and (verb in forms or verb_word in forms or verb.split()[0] in forms):
+    last = head.split()[-1] if head else ""
+    verb = (r.facts.verb_lemma or r.verb or "").lower().split()
+    verb_words = {w for w in [*(verb[:1]), (r.verb or "").lower()] if w}
+    by_verb = [] if r.facts.is_outcome_verb else [k for k, _, forms in fb.kinds if verb_words & forms]
+    strong = [k for k in by_verb if k.by_verb]
+    if strong:
+        return strong[0]
+    for kind, nouns, _ in fb.kinds:
+        if nouns is not None and last and any(m.end() == len(head) for m in nouns.finditer(head)):
             return kind
-    return None
+    if by_verb:
+        return by_verb[0]
+    best: tuple[int, ObjectKind] | None = None
+    for kind, nouns, _ in fb.kinds:
+        ends = [m.end() for m in nouns.finditer(head)] if nouns is not None and head else []
+        if ends and (best is None or max(ends) > best[0]):
+            best = (max(ends), kind)
+    return best[1] if best else None
 
 
 def _audience(r: _Reading, fb: _Fallbacks) -> str | None:
@@ -607,29 +656,27 @@ def _audience(r: _Reading, fb: _Fallbacks) -> str | None:
     if not m:
         return None
     who = re.sub(r"\s+", " ", m.group("who")).strip()
-    if re.search(r"\b(?:every|each|a|an)\s+(?:\w+\s+)?" + re.escape(who) + r"\b", m.group(0), re.IGNORECASE):
-        who = who if who.endswith("s") else who + "s"
-    return who[0].lower() + who[1:] if len(who) > 1 and not who[1].isupper() else who
+    last = who.split()[-1].lower()
+    if last.endswith("team"):
+        return f"the {who}"
+    if not last.endswith("s") and last not in _MASS_NOUNS:
+        who += "s"  # "every customer" -> "customers": the share of a group is plural
+    return who[0].lower() + who[1:] if len(who) > 1 and who[1:].islower() else who
 
 
 def guess_department(text: str, library: ActivityLibrary | None = None) -> str | None:
-    """The department a statement most likely belongs to, from the library's keywords (None if no clue)."""
+    """The department a statement most likely belongs to, from the profiles' keywords (None if unclear)."""
     library = library or default_library()
-    fb = _fallbacks(library)
-    score: dict[str, float] = {}
-    for c in _compiled(library):
-        hits = sum(1 for _, rx in c.keywords if rx.search(text))
-        if hits:
-            score[c.pattern.department] = score.get(c.pattern.department, 0) + hits
-    for department, (_, keywords) in fb.profiles.items():
+    score: dict[str, int] = {}
+    for department, (_, keywords) in _fallbacks(library).profiles.items():
         if keywords is not None:
             hits = len({m.group(0).lower() for m in keywords.finditer(text)})
             if hits:
-                score[department] = score.get(department, 0) + 1.5 * hits
-    if not score:
-        return None
-    order = {d: i for i, d in enumerate(library.departments)}
-    return min(score, key=lambda d: (-score[d], order.get(d, len(order))))
+                score[department] = hits
+    best = sorted(score.values(), reverse=True)
+    if not best or (len(best) > 1 and best[0] == best[1]):
+        return None  # no clue, or two departments equally likely: a wrong guess is worse than none
+    return max(score, key=score.__getitem__)
 
 
 def _fill(template: str, r: _Reading, **slots: str | None) -> str | None:
@@ -691,24 +738,36 @@ def _quality_candidates(r: _Reading, text: str, library: ActivityLibrary) -> lis
 
 
 def _generic_candidates(r: _Reading, library: ActivityLibrary, objective: str | None) -> list[str]:
-    """Outcomes for a task the library does not know, most specific first."""
+    """Outcomes for a task the library does not know, most specific first.
+
+    The change the objective asks for, then what the task's kind of thing is
+    for, then (only when the kind left room) what the department exists for,
+    and the adoption of the thing as the last resort.
+    """
     fb = _fallbacks(library)
     out: list[str] = []
     if objective:
-        out += _quality_candidates(r, objective, library)[:1]  # the change the objective itself asks for
+        out += _quality_candidates(r, objective, library)[:1]
     bare = _object_words(r)
+    if bare and fb.people is not None and re.fullmatch(rf"(?:[\w-]+\s+)?(?:{fb.people_words})\w*", bare, re.I):
+        bare = ""  # the object is people ("Map stakeholders", "Train all CSMs"): they are the audience, not a thing
     department = guess_department(" ".join(filter(None, [r.text, objective])), library)
     profile = fb.profiles[department][0] if department in fb.profiles else None
-    kind = _object_kind(r, bare, fb) if bare or r.verb else None
-    people = _audience(r, fb)
+    people = _audience(r, fb) or _people_object(r, fb)
     thing = _the(bare) if bare else None
+    kind = _object_kind(r, bare, fb)
+    from_kind: list[str] = []
     if kind is not None:
-        audience = people or (profile.audience if profile else None) or kind.audience
-        out += [o for t in kind.outcomes if (o := _fill(t, r, thing=thing, bare=bare, audience=audience))]
+        audience = people or kind.audience
+        if profile is not None and not people and kind.audience_from != "own":
+            audience = profile.team if kind.audience_from == "team" else profile.served
+        from_kind = [o for t in kind.outcomes if (o := _fill(t, r, thing=thing, bare=bare, audience=audience))]
+    out += from_kind
     if profile is not None:
-        out += [o for t in profile.outcomes if (o := _fill(t, r, audience=people or profile.audience))]
-    if thing:
-        audience = people or (profile.audience if profile else "intended users")
+        from_profile = [o for t in profile.outcomes if (o := _fill(t, r, audience=people or profile.served))]
+        out += from_profile[: 1 if from_kind else None]
+    if thing and not from_kind and not r.facts.is_outcome_verb:
+        audience = people or (profile.team if profile else "intended users")
         out.append(f"Grow the share of {audience} who use {thing} from [baseline]% to [target]%")
     return [r.with_deadline(o) for o in out]
 
