@@ -283,7 +283,7 @@ _GERUND = {"reducing": "Reduce", "increasing": "Increase", "growing": "Grow", "c
            "decreasing": "Decrease", "shortening": "Shorten"}  # fmt: skip
 _SPLIT = re.compile(r"\s*(?:;|,?\s+and\s+|,?\s+while\s+|\s+as well as\s+|\s*&\s*|,?\s+plus\s+)\s*", re.IGNORECASE)
 # A list bullet, an outline number ("2.3 -") or a tag ("[DRAFT]") in front of the statement: not part of it.
-_PREFIX = re.compile(r"^\s*(?:[•·*]+\s*|[-–]+\s+|\[[^\]]{1,20}\]\s*|\d+(?:\.\d+)+\s*[-–:.)]?\s+|\d+[.)]\s+|\d+\s+[-–:]\s+)*")
+_PREFIX = re.compile(r"^\s*(?:KR\s*\d+(?:\.\d+)*\s*[-–:.)]?\s+|[•·*]+\s*|[-–]+\s+|\[[^\]]{1,20}\]\s*|\d+(?:\.\d+)+\s*[-–:.)]?\s+|\d+[.)]\s+|\d+\s+[-–:]\s+)*")
 _RATE_WORDS = re.compile(r"\b(rate|share|percentage|ratio|accuracy|adoption|availability|uptime|coverage|"
                          r"completion|compliance|conversion|retention|churn|margin|satisfaction|csat)\b",
                          re.IGNORECASE)  # fmt: skip
@@ -435,10 +435,18 @@ def _baseline_candidates(r: _Reading) -> list[str]:
 
 def _target_candidates(r: _Reading) -> list[str]:
     """A too-safe target: keep the baseline, ask for a bigger target."""
-    if not r.numbers:
+    # The target is the number the engine read as the target, not a scale ("per million") or a range ("/5").
+    numbers = [n for n in r.numbers if not re.search(r"(?:/|\bper|\bof)\s*$", r.text[: n.start])
+               and not re.fullmatch(r"[a-z]+", n.text)]  # fmt: skip
+    if not numbers:
         return []
-    last = r.numbers[-1]
-    return [r.text[: last.start] + _like(last.text, "[target]") + r.text[last.end :]]
+    targets = [n for n in numbers if r.facts.target is not None and n.value == r.facts.target]
+    last = (targets or numbers)[-1]
+    out = [r.text[: last.start] + _like(last.text, "[target]") + r.text[last.end :]]
+    first = numbers[0]
+    if len(numbers) >= 2 and r.facts.is_outcome_verb and r.verb:  # "Increase X 5% -> 20%": the usual shape
+        out.append(r.with_deadline(f"{r.verb} {r.metric} from {first.text} to {_like(first.text, '[target]')}"))
+    return out
 
 
 def _split_candidates(r: _Reading) -> list[str]:
@@ -625,13 +633,13 @@ def _object_kind(r: _Reading, bare: str, fb: _Fallbacks) -> ObjectKind | None:
     2. the noun that ends the object's head ("design review ritual" is a ritual);
     3. the task's verb ("Write 30 detection rules" makes documents);
     4. any noun of the head, the latest one winning.
-    A change verb ("Increase", "Reduce") says nothing about the thing, so only nouns count then.
+    Change verbs ("Reduce CRM custom fields") only fit the consolidation kind, which lists them.
     """
     head = _head(bare)
     last = head.split()[-1] if head else ""
     verb = (r.facts.verb_lemma or r.verb or "").lower().split()
     verb_words = {w for w in [*(verb[:1]), (r.verb or "").lower()] if w}
-    by_verb = [] if r.facts.is_outcome_verb else [k for k, _, forms in fb.kinds if verb_words & forms]
+    by_verb = [k for k, _, forms in fb.kinds if verb_words & forms]
     strong = [k for k in by_verb if k.by_verb]
     if strong:
         return strong[0]
@@ -737,6 +745,28 @@ def _quality_candidates(r: _Reading, text: str, library: ActivityLibrary) -> lis
     return out
 
 
+_GET_PEOPLE_TO = re.compile(
+    r"^(?:get|help|encourage|convince)\s+(?:more\s+|many\s+more\s+)?(?P<who>[\w -]+?)\s+to\s+"
+    r"(?P<verb>use|adopt|try|buy|renew|join|recommend|choose|read|open|complete|attend|upgrade to)\s+(?P<what>.+)$",
+    re.IGNORECASE,
+)
+_MORE_LESS = re.compile(r"^(?P<how>less|fewer|more)\s+(?P<what>[\w -]+)$", re.IGNORECASE)
+
+
+def _vague_shape_candidates(r: _Reading) -> list[str]:
+    """Two vague shapes with an obvious metric: 'Get more customers to use X' and 'Fewer/More X'."""
+    text = _strip(r.text, _DEADLINE)
+    m = _GET_PEOPLE_TO.match(text)
+    if m:
+        return [f"Grow the share of {m.group('who')} who {m.group('verb').lower()} {m.group('what')} "
+                "from [baseline]% to [target]%"]  # fmt: skip
+    m = _MORE_LESS.match(text)
+    if m:
+        verb = "Grow" if m.group("how").lower() == "more" else "Cut"
+        return [f"{verb} {m.group('what')} from [baseline] to [target] {r.cadence}"]
+    return []
+
+
 def _generic_candidates(r: _Reading, library: ActivityLibrary, objective: str | None) -> list[str]:
     """Outcomes for a task the library does not know, most specific first.
 
@@ -787,7 +817,8 @@ def candidates_for(kr: KeyResultReport, library: ActivityLibrary, lower_is_bette
     if r.flagged & {"OKR-K001", "OKR-K002", "OKR-K003"} or r.facts.is_activity_verb:
         out += _library_candidates(r, library)
     if "OKR-K002" in r.flagged and not r.facts.is_activity_verb:
-        out += [r.with_deadline(o) for o in _quality_candidates(r, r.text, library)]  # "Make our brand more known"
+        vague = _vague_shape_candidates(r) + _quality_candidates(r, r.text, library)  # "Make our brand more known"
+        out += [r.with_deadline(o) for o in vague]
     if r.flagged & {"OKR-K005", "OKR-K006", "OKR-K007"}:
         out += _change_candidates(r)
     if not out and ("OKR-K003" in r.flagged or (r.flagged & {"OKR-K001"} and r.facts.is_milestone)):
