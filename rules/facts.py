@@ -26,7 +26,16 @@ from spacy.tokens import Doc
 
 from coach.models import Facts, Quantity
 from rules.lexicon import Lexicon, load_lexicon
-from rules.nlp import DURATION_SECONDS, Deadline, EndPattern, RawQuantity, get_nlp, lemma_table, lexicon_terms
+from rules.nlp import (
+    DURATION_SECONDS,
+    Deadline,
+    EndPattern,
+    RawQuantity,
+    ascii_lower,
+    get_nlp,
+    lemma_table,
+    lexicon_terms,
+)
 
 # "KR1:", "KR 1.2 -", "1.", "1)", "- [ ]", "• ", "a)" before the statement proper.
 _PREFIX_RE = re.compile(
@@ -287,7 +296,8 @@ def _read(spacy_doc: Doc, text: str, quantities: list[RawQuantity], vocab: _Voca
             token_labels.add(label)
     for value in spans.values():
         value.sort()
-    return _Reading(doc, quantities, text, text.lower(), prefix_end, labels, spans, text.isascii())
+    low = ascii_lower(text)
+    return _Reading(doc, quantities, text, low if low is not None else text.lower(), prefix_end, labels, spans, low is not None)
 
 
 def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:

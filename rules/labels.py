@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from coach.models import Facts, Labels
 from rules.lexicon import Lexicon, load_lexicon
-from rules.nlp import lemma_of
+from rules.nlp import ascii_lower, lemma_of
 
 #: Relative-change levels of LABELS.md: safe < 0.10 <= stretch <= 1.0 < moonshot.
 SAFE_BELOW = 0.10
@@ -134,10 +134,9 @@ _RECURRING_KEYS = ("daily", "weekly", "fortnightly", "monthly", "quarterly", "ev
 
 
 def _recurring(text: str) -> bool:
-    if text.isascii():
-        low = text.lower()
-        if not any(key in low for key in _RECURRING_KEYS):
-            return False
+    low = ascii_lower(text)
+    if low is not None and not any(key in low for key in _RECURRING_KEYS):
+        return False
     return _RECURRING_RE.search(text) is not None
 
 

@@ -350,6 +350,16 @@ _QUANTITY_RE = re.compile(
     r"(?P<plus2>\+)?",
     re.IGNORECASE,
 )
+#: Use the ASCII-only shortcuts (lowercase prechecks, case-sensitive twins of IGNORECASE patterns). They never
+#: change a result; tests/test_facts_equivalence.py turns them off and compares.
+ASCII_SHORTCUTS = True
+
+
+def ascii_lower(text: str) -> str | None:
+    """``text.lower()`` when the ASCII shortcuts apply to ``text``, else None."""
+    return text.lower() if ASCII_SHORTCUTS and text.isascii() else None
+
+
 class EndPattern:
     """A regex anchored at the end of a short window ("...\\s*$"), plus the lowercase words it can end with.
 
@@ -542,8 +552,8 @@ def find_deadlines(text: str, low: str | None = None) -> list[Deadline]:
 
     ``low``: ``text.lower()`` if the caller has it and ``text`` is ASCII (a speed-up only).
     """
-    if low is None and text.isascii():
-        low = text.lower()
+    if low is None:
+        low = ascii_lower(text)
     out: list[Deadline] = []
     for m in _deadline_matches(text, low):
         group = "d" if m.group("d") else ("y" if m.group("y") else "p")
@@ -559,8 +569,8 @@ def find_quantities(
 
     ``low``: ``text.lower()`` if the caller has it and ``text`` is ASCII (a speed-up only).
     """
-    if low is None and text.isascii():
-        low = text.lower()
+    if low is None:
+        low = ascii_lower(text)
     if low is not None:
         # no digit and no number word: nothing to read (most of the regex work is skipped)
         if not _DIGIT_RE.search(low) and not _NUMBER_WORD_KEY_RE.search(low):
@@ -671,7 +681,7 @@ def _share_units(text: str, quantities: list[RawQuantity]) -> None:
 
 def read_numbers(text: str, identifier_words: frozenset[str]) -> tuple[list[Deadline], list[RawQuantity]]:
     """Deadlines and quantities of ``text`` (the quantities skip numbers inside a deadline)."""
-    low = text.lower() if text.isascii() else None
+    low = ascii_lower(text)
     deadlines = find_deadlines(text, low)
     return deadlines, find_quantities(text, deadlines, identifier_words, low)
 
