@@ -505,7 +505,7 @@ _SUBJECT_PRONOUN = re.compile(r"^(?:we|i|you|they|the team|our team)(?:\s+(?:wil
                               r"need to|are going to|plan to|aim to))?\s+|^to\s+", re.IGNORECASE)  # fmt: skip
 _DETERMINER = re.compile(r"^(?:the|our|my|their|your|its|this|these|those|a|an)\s+", re.IGNORECASE)
 _PREPOSITIONS = "with|for|to|among|across|by|from|between|of|at|in|on"
-_AUDIENCE_PREPOSITIONS = "with|for|to|among|across|between"
+_AUDIENCE_PREPOSITIONS = "with|for|among|across|between"  # not "to": "to attract students" is a purpose
 _VAGUE_FILLER = re.compile(r"\b(?:more|less|much|very|really|most|far|way|so|too|even|and|or|a lot|lot|a bit|"
                            r"significantly|substantially|greatly|overall)\b", re.IGNORECASE)  # fmt: skip
 _VAGUE_LEAD = re.compile(r"^(?:(?:make sure|make|makes|making|get|gets|getting|keep|keeps|keeping|become|be|have|"
@@ -523,20 +523,9 @@ _TIMES = re.compile(r"\b(?:once|twice|\w+\s+times)(?:\s+(?:a|an|per|each|every)\
 _CHANGE_LEAD = re.compile(r"^(?:go|going|take|get|bring|move|increase|reduce|grow|raise|cut|lift|lower)\s+",
                           re.IGNORECASE)  # fmt: skip
 _TRAILING_ADVERB = re.compile(r"\s+(?:better|properly|well|again|regularly|consistently|too|first)$", re.IGNORECASE)
-_NOT_A_THING = re.compile(r"\b(?:more|less|better|worse|be|become|proactive|happy)\b|^(?:to|up|out)\b", re.IGNORECASE)
+_NOT_A_THING = re.compile(r"\b(?:more|less|better|worse|be|become|proactive|happy)\b"
+                          r"|^(?:to|up|out|why|how|what|whether|if|when|where|which|who)\b", re.IGNORECASE)
 _MASS_NOUNS = {"staff", "leadership", "management", "sales", "personnel", "security", "finance", "marketing"}
-
-
-def _people_object(r: _Reading, fb: _Fallbacks) -> str | None:
-    """A task done to people ('Train all CSMs on renewals'): those people are who it is for."""
-    if fb.people is None or not r.facts.verb_span:
-        return None
-    rest = _LEADING_QUANTIFIERS.sub("", r.text[r.facts.verb_span[1] :].strip() + " ")
-    m = re.match(rf"((?:[\w-]+\s+)?(?:{fb.people_words})[a-z]*)\b", rest, re.IGNORECASE)
-    if not m or _NOT_A_THING.search(m.group(1)):
-        return None
-    who = m.group(1)
-    return who if who.endswith("s") or who.lower() in _MASS_NOUNS else who + "s"
 
 
 def _word_regex(words: list[str]) -> re.Pattern[str]:
@@ -603,6 +592,8 @@ def _object_words(r: _Reading) -> str:
     rest = _PHRASE_END.sub("", rest)
     rest = _LEADING_QUANTIFIERS.sub("", rest + " ").strip()
     rest = _TRAILING_ADVERB.sub("", rest)
+    rest = re.sub(r"^(?:%\s*)?(?:of|for|on|about)\s+|\s+(?:of|for|on|about)$", "", rest.strip(), flags=re.IGNORECASE)
+    rest = _LEADING_QUANTIFIERS.sub("", rest + " ").strip()
     rest = re.sub(r"\s+", " ", rest).strip(" ,.;:-'\"")
     if len(rest.split()) > 6:
         rest = re.split(r"\s+(?:of|for)\s+", rest, maxsplit=1)[0]
@@ -643,8 +634,9 @@ def _object_kind(r: _Reading, bare: str, fb: _Fallbacks) -> ObjectKind | None:
     strong = [k for k in by_verb if k.by_verb]
     if strong:
         return strong[0]
-    for kind, nouns, _ in fb.kinds:
-        if nouns is not None and last and any(m.end() == len(head) for m in nouns.finditer(head)):
+    last_start = len(head) - len(last)
+    for kind, nouns, _ in fb.kinds:  # a noun that reaches into the last word: "design crits", "business review"
+        if nouns is not None and last and any(m.end() > last_start for m in nouns.finditer(head)):
             return kind
     if by_verb:
         return by_verb[0]
@@ -770,20 +762,20 @@ def _vague_shape_candidates(r: _Reading) -> list[str]:
 def _generic_candidates(r: _Reading, library: ActivityLibrary, objective: str | None) -> list[str]:
     """Outcomes for a task the library does not know, most specific first.
 
-    The change the objective asks for, then what the task's kind of thing is
+    What the task's kind of thing is for, then the change the objective asks
     for, then (only when the kind left room) what the department exists for,
     and the adoption of the thing as the last resort.
     """
     fb = _fallbacks(library)
     out: list[str] = []
-    if objective:
-        out += _quality_candidates(r, objective, library)[:1]
     bare = _object_words(r)
+    people = _audience(r, fb)
     if bare and fb.people is not None and re.fullmatch(rf"(?:[\w-]+\s+)?(?:{fb.people_words})\w*", bare, re.I):
-        bare = ""  # the object is people ("Map stakeholders", "Train all CSMs"): they are the audience, not a thing
+        # The object is people ("Train all CSMs"): they are who the task is for, not a thing it makes.
+        people = people or (bare if bare.endswith("s") or bare.lower() in _MASS_NOUNS else bare + "s")
+        bare = ""
     department = guess_department(" ".join(filter(None, [r.text, objective])), library)
     profile = fb.profiles[department][0] if department in fb.profiles else None
-    people = _audience(r, fb) or _people_object(r, fb)
     thing = _the(bare) if bare else None
     kind = _object_kind(r, bare, fb)
     from_kind: list[str] = []
@@ -793,6 +785,8 @@ def _generic_candidates(r: _Reading, library: ActivityLibrary, objective: str | 
             audience = profile.team if kind.audience_from == "team" else profile.served
         from_kind = [o for t in kind.outcomes if (o := _fill(t, r, thing=thing, bare=bare, audience=audience))]
     out += from_kind
+    if objective:  # the change the objective itself asks for ("the fastest" -> a time to cut)
+        out += _quality_candidates(r, objective, library)[:1]
     if profile is not None:
         from_profile = [o for t in profile.outcomes if (o := _fill(t, r, audience=people or profile.served))]
         out += from_profile[: 1 if from_kind else None]

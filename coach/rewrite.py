@@ -210,7 +210,8 @@ def _result(items: list[_Flagged], source: str, notice: str | None, dropped: int
 def _fill_offline(items: list[_Flagged], coach: Coach) -> None:
     missing = [item for item in items if not item.kept]
     if missing:
-        for item, suggestions in zip(missing, offline_suggestions([i.kr for i in missing], coach)):
+        objectives: list[str | None] = [i.objective for i in missing]
+        for item, suggestions in zip(missing, offline_suggestions([i.kr for i in missing], coach, objectives=objectives)):
             item.kept = suggestions
 
 
