@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from functools import lru_cache
 
-from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LIKE_NUM, LOWER, ORTH, SPACY
+from spacy.attrs import IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, LOWER, ORTH
 from spacy.tokens import Doc
 
 from coach.models import Facts, Quantity
@@ -217,7 +217,6 @@ class _Tok(NamedTuple):
     in_quantity: bool
 
 
-_TOKEN_ATTRS = [ORTH, LEMMA, IDX, SPACY]
 _LEXEME_FLAGS = [IS_STOP, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_ALPHA]
 _new_tok = tuple.__new__
 
@@ -230,7 +229,7 @@ def _lexeme(spacy_doc: Doc, i: int, lemma: int) -> tuple:
 
 
 def _tokens(spacy_doc: Doc, quantities: list[RawQuantity], lexemes: dict[int, tuple]) -> list[_Tok]:
-    """Copy the token attributes in one ``to_array`` call (no per-token ``Token`` objects).
+    """Copy the token attributes the reading uses into plain tuples.
 
     ``lexemes`` caches the per-word part by ORTH (checked against the token's
     lemma, the one attribute the pipeline sets per token).
@@ -242,13 +241,14 @@ def _tokens(spacy_doc: Doc, quantities: list[RawQuantity], lexemes: dict[int, tu
     n_ranges = len(ranges)
     k = 0
     out = []
-    for i, (orth, lemma, idx, space) in enumerate(spacy_doc.to_array(_TOKEN_ATTRS).tolist()):
+    for i, token in enumerate(spacy_doc):  # four attributes per token: cheaper than doc.to_array when short
+        orth, lemma, idx = token.orth, token.lemma, token.idx
         lexeme = lexemes.get(orth)
         if lexeme is None or lexeme[0] != lemma:
             lexeme = lexemes[orth] = _lexeme(spacy_doc, i, lemma)
         while k < n_ranges and ranges[k][1] <= idx:
             k += 1
-        out.append(_new_tok(_Tok, (*lexeme, i, idx, " " if space else "", k < n_ranges and ranges[k][0] <= idx)))
+        out.append(_new_tok(_Tok, (*lexeme, i, idx, token.whitespace_, k < n_ranges and ranges[k][0] <= idx)))
     return out
 
 
