@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from coach.grounding import PLACEHOLDERS, invented_numbers, numbers_in, placeholders_in
 from coach.models import KeyResultReport, Suggestion, resource_dir
