@@ -300,17 +300,29 @@ def _read(spacy_doc: Doc, text: str, quantities: list[RawQuantity], vocab: _Voca
     return _Reading(doc, quantities, text, low if low is not None else text.lower(), prefix_end, labels, spans, low is not None)
 
 
+def _verb_end(r: _Reading, i: int) -> int:
+    """End token of the verb starting at ``i``: a multi-word entry ("roll out") if one starts there.
+
+    The last such span in list order wins (as a dict built over the lists would keep it).
+    """
+    end = i + 1
+    for label in _VERB_LABELS:
+        for s, e in r.spans.get(label, ()):
+            if s == i and e - s > 1:
+                end = e
+    return end
+
+
 def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
     """Token span of the action verb: the first verb-ish word, skipping "KR1:", "We will", adverbs."""
     doc = r.doc
-    multi = {s: e for label in _VERB_LABELS for s, e in r.spans.get(label, ()) if e - s > 1}
     first_content: int | None = None
     for token in doc:
         if token.idx < r.prefix_end:
             continue
         i = token.i
         if not r.labels[i].isdisjoint(_VERB_LABEL_SET):
-            return (i, multi.get(i, i + 1))
+            return (i, _verb_end(r, i))
         low = token.lower_
         if low in _SKIP_LEADING or token.is_punct or token.is_space or (low.endswith("ly") and len(low) > 4):
             continue
@@ -330,7 +342,7 @@ def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
             continue
         if not r.labels[i].isdisjoint(_THING_LABELS):
             continue
-        return (i, multi.get(i, i + 1))
+        return (i, _verb_end(r, i))
     return None
 
 
