@@ -398,20 +398,133 @@ def _library_candidates(r: _Reading, library: ActivityLibrary) -> list[str]:
     return out
 
 
-def _change_candidates(r: _Reading) -> list[str]:
-    """A KPI to keep or a vague direction -> a change with a baseline and a target."""
-    up, down = ("Raise", "Cut")
-    verb = down if r.decrease else up
-    out = []
-    if r.numbers and r.flagged & {"OKR-K005", "OKR-K006", "OKR-K007"}:
-        value = r.numbers[0].text
-        out.append(f"{verb} {r.metric} from {value} to {_like(value, '[target]')}")
-    if r.rate:
-        out.append(f"{verb} {r.metric} from [baseline]% to [target]%")
+# A level to hold ("Keep X at or below 10", "X of 8/10 or better"): the words around the metric that are not it.
+_KEEP_LEAD = re.compile(
+    r"^(?:(?:each|every|all)\s+(?:[\w-]+\s+){1,2}?(?:to\s+)?(?:keeps?|maintains?|holds?|retains?|sustains?|stays?)\s+"
+    r"|(?:keep|maintain|sustain|hold|stay|remain|retain|ensure|preserve|protect|track|monitor|report|measure|watch)"
+    r"\w*\s+(?:(?:on|the\s+level\s+of)\s+)?)",
+    re.IGNORECASE,
+)
+_BOUND_END = re.compile(
+    r"(?:\s+|^)(?:at\s+or|at|of|or|to|under|below|above|over|within|around|near|about|than|between|no\s+(?:higher|"
+    r"lower|more|less|fewer|worse|better)|not\s+(?:to\s+)?(?:fall|drop|go|dip|rise|exceed)|at\s+(?:most|least)|max|"
+    r"min|steady|stays?|remains?|is|are|today's|current|>=|<=|[<>≥≤=]|less\s+than|more\s+than|fewer\s+than)$",
+    re.IGNORECASE,
+)
+_VALUE = re.compile(
+    r"(?<![\w.])[$€£¥]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?(?:%|[kKmMbB]\b|t\b))?(?:\s*/\s*\d+(?:\.\d+)?)?"
+    r"(?:\s*(?:business\s+days|school\s+days|working\s+days|minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|"
+    r"ms|seconds?|s|kg|rps)\b)?"
+)
+_CLAUSE_TAIL = re.compile(
+    r"\s*(?:[,;(–—]|\s-\s|\b(?:while|during|across|through|throughout|in\s+line\s+with|in\s+every|every|each|"
+    r"all\s+(?:quarter|year|month|week)|no\s+decline|or\s+(?:better|higher|more|above|less|lower|fewer|below|under)|"
+    r"held\b|on\s+average|currently|for\s+the\s+(?:quarter|year))\b).*$",
+    re.IGNORECASE,
+)
+_LOWER_BOUND = re.compile(r"\bnot\s+(?:to\s+)?(?:fall|drop|go|dip)|\b(?:above|over|at\s+least|min(?:imum)?|or\s+"
+                          r"(?:better|higher|more|above)|no\s+(?:lower|less|fewer)\s+than)\b|>=?|≥", re.IGNORECASE)
+_UPPER_BOUND = re.compile(r"\b(?:under|below|less\s+than|fewer\s+than|at\s+most|max(?:imum)?|or\s+(?:less|lower|"
+                          r"fewer|below|under)|no\s+(?:higher|more)\s+than|zero)\b|<=?|≤", re.IGNORECASE)
+# Metrics where lower is better that the engine's lexicon does not list (it judges findings, not rewrites).
+_ALSO_LOWER = re.compile(r"\b(?:dso|days\s+sales\s+outstanding|write-offs?|stockouts?|discounts?|variability|"
+                         r"variance|risk|scrap|no-show|violations?|findings|mttr|mttd|turnaround|weight|"
+                         r"vulnerabilit\w*|pages)\b", re.IGNORECASE)  # fmt: skip
+# What a task makes, not a level to hold: "Share a monthly marketing dashboard" has no metric to change.
+_NOT_A_METRIC = re.compile(r"\b(?:dashboards?|reports?|alerts?|reviews?|meetings?|updates?|newsletters?|"
+                           r"summar(?:y|ies))$", re.IGNORECASE)  # fmt: skip
+_METRIC_NOISE = re.compile(r"^(?:#|no\.?|number\s+of|the\s+number\s+of|count\s+of|total)\s*", re.IGNORECASE)
+
+
+def _kept_metric(r: _Reading) -> tuple[str, str | None, bool | None]:
+    """A held level read as (metric, the user's value as written, lower is better?), '' when unreadable.
+
+    "Hold first response time on P2 tickets at 30 minutes or less" ->
+    ("first response time on P2 tickets", "30 minutes", True). Only the words of
+    the metric are kept: the holding verb, the bound ("at or below", "or
+    better"), the value and trailing clauses ("while we raise prices") go.
+    """
+    text = _strip(r.text, _DEADLINE)
+    paren = re.search(r"\(([^)0-9]*[A-Za-z][^)0-9]*)\)", text)
+    if paren and re.search(r"\b(?:metric|kpi|north\s+star)\b", text[: paren.start()], re.IGNORECASE):
+        text = paren.group(1)  # "North star metric (weekly active teams)": the parenthesis names the metric
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = _KEEP_LEAD.sub("", text.strip())
+    within = re.match(r"^within\s+(?P<v>\S+%?)\s+of\s+(?P<what>.+)$", text, re.IGNORECASE)
+    if within and _VALUE.fullmatch(within.group("v")):
+        return f"the gap to {_CLAUSE_TAIL.sub('', within.group('what'))}", within.group("v"), True
+    bound_words = _LOWER_BOUND.search(text), _UPPER_BOUND.search(text)
+    value = None
+    zero = re.match(r"^(?:zero|no)\s+(.+)$", text, re.IGNORECASE)
+    if zero:
+        metric = zero.group(1)
     else:
-        out.append(f"{verb} {r.metric} from [baseline] to [target]")
-    if "OKR-K002" in r.flagged and r.facts.is_outcome_verb:
-        out.insert(0, f"{_strip(r.text, _DEADLINE)} from [baseline] to [target]")
+        m = _VALUE.search(text)
+        metric = re.sub(r"\s+at\s+(?:zero|nil|none)\b.*$", "", text[: m.start()] if m else text).strip()
+        if m:
+            value = m.group(0).strip()
+            share_of = re.match(r"^\s+(of\s+(?:[\w-]+\s?){1,3})", text[m.end() :])
+            if value.endswith("%") and share_of and metric:  # "scrap below 1.5% of output": a share of something
+                value += " " + _CLAUSE_TAIL.sub("", share_of.group(1)).strip()
+        while metric and _BOUND_END.search(metric):
+            metric = _BOUND_END.sub("", metric).strip()
+        after = text[m.end() :] if m else ""
+        per = re.match(r"^\s*(?:/\s*|per\s+|a\s+)(day|week|month|quarter|year)\b", after, re.IGNORECASE)
+        if per and value:  # "$40k/month": the cadence belongs to the value
+            value, after = f"{value} per {per.group(1).lower()}", after[per.end() :]
+        if m and not re.search(r"[A-Za-z]{2}", _LEADING_QUANTIFIERS.sub("", metric + " ")):
+            metric = re.sub(r"^(?:%\s*)?(?:of|on|in)\s+", "", after.strip())  # "Stay below 5 open matters"
+    metric = _CLAUSE_TAIL.sub("", metric)
+    metric = re.sub(r"\s+(?:stays?|remains?|is|are|held|holds?|keeps?|at|of|to)$", "", metric.strip(" ,.;:-"))
+    metric = _METRIC_NOISE.sub("", re.sub(r"\s+", " ", metric)).strip(" ,.;:-")
+    lower = None
+    if zero or (bound_words[1] and not bound_words[0]):
+        lower = True
+    elif bound_words[0]:
+        lower = False
+    if not metric or len(metric.split()) > 7 or (not zero and _VALUE.search(metric)) or _NOT_A_METRIC.search(metric):
+        return "", None, None
+    if len(metric) > 1 and metric[0].isupper() and metric[1].islower():
+        metric = metric[0].lower() + metric[1:]
+    return metric, value, lower
+
+
+def _change_candidates(r: _Reading) -> list[str]:
+    """A KPI to keep or a vague direction -> a change with a baseline and a target.
+
+    A level the user holds today is the baseline of the change; a [baseline]
+    variant is offered only when the user gave none (two ways of saying the
+    same thing are one suggestion too many).
+    """
+    up, down = ("Raise", "Cut")
+    metric, value, lower = r.metric, (r.numbers[0].text if r.numbers else None), None
+    if _MORE_LESS.match(_strip(r.text, _DEADLINE)):
+        return []  # "Less UI bugs": the vague-shape rewrite says it already, without "Cut less ..."
+    if r.flagged & {"OKR-K005", "OKR-K006", "OKR-K007"}:
+        kept, kept_value, lower = _kept_metric(r)
+        if "OKR-K001" in r.flagged and not (_KEEP_LEAD.match(r.text) and kept):
+            return []  # a task that happens to name a metric ("Set up alerts for when CSAT drops"): not a level
+        if kept:
+            metric, value = kept, kept_value
+        elif _NOT_A_METRIC.search(metric):
+            return []
+    decrease = r.decrease or bool(_ALSO_LOWER.search(metric)) if lower is None else lower
+    verb = down if decrease else up
+    rate = r.rate or bool(value and value.rstrip().endswith("%"))
+    out = []
+    if value and r.flagged & {"OKR-K005", "OKR-K006", "OKR-K007"}:
+        level, per = re.match(r"^(.*?)((?:\s+per\s+\w+)?)$", value).groups()
+        out.append(f"{verb} {metric} from {level} to {_like(level, '[target]')}{per}")
+    elif rate:
+        out.append(f"{verb} {metric} from [baseline]% to [target]%")
+    else:
+        out.append(f"{verb} {metric} from [baseline] to [target]")
+    if "OKR-K002" in r.flagged and r.facts.is_outcome_verb and not _VALUE.search(r.text):
+        vague = _strip(r.text, _DEADLINE)
+        if re.match(r"^(?:improve|better|enhance|optimi[sz]e)\b", vague, re.IGNORECASE):
+            out = [f"{vague} from [baseline] to [target]"]  # "Raise" would only repeat it with another verb
+        else:
+            out.insert(0, f"{vague} from [baseline] to [target]")
     return [r.with_deadline(o) for o in out]
 
 
@@ -444,7 +557,8 @@ def _target_candidates(r: _Reading) -> list[str]:
     last = (targets or numbers)[-1]
     out = [r.text[: last.start] + _like(last.text, "[target]") + r.text[last.end :]]
     first = numbers[0]
-    if len(numbers) >= 2 and r.facts.is_outcome_verb and r.verb:  # "Increase X 5% -> 20%": the usual shape
+    plain = re.search(r"\bfrom\b[^,;]*\bto\b", r.text, re.IGNORECASE)  # already "from X to Y": one rewrite is enough
+    if len(numbers) >= 2 and r.facts.is_outcome_verb and r.verb and not plain:  # "Increase X 5% -> 20%"
         out.append(r.with_deadline(f"{r.verb} {r.metric} from {first.text} to {_like(first.text, '[target]')}"))
     return out
 
@@ -815,8 +929,6 @@ def candidates_for(kr: KeyResultReport, library: ActivityLibrary, lower_is_bette
         out += [r.with_deadline(o) for o in vague]
     if r.flagged & {"OKR-K005", "OKR-K006", "OKR-K007"}:
         out += _change_candidates(r)
-    if not out and ("OKR-K003" in r.flagged or (r.flagged & {"OKR-K001"} and r.facts.is_milestone)):
-        out += _milestone_candidates(r)  # generic adoption only when the library knows nothing better
     vague_direction = r.facts.is_outcome_verb or not r.facts.verb
     if "OKR-K002" in r.flagged and vague_direction and not r.facts.is_activity_verb and "OKR-K001" not in r.flagged:
         out += _change_candidates(r)  # a vague direction ("Improve CSAT"), not a task
