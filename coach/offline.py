@@ -107,6 +107,11 @@ class ObjectKind(BaseModel):
     verbs: Words = Field(default_factory=list)
     nouns: Words = Field(default_factory=list)
     outcomes: Templates
+    anonymous: Annotated[list[str], AfterValidator(_check_templates)] = Field(
+        default_factory=list,
+        description="Used instead of `outcomes` when neither the text nor the department names who it serves: "
+        "'the share of intended users who...' reads like a form, not a coach.",
+    )
 
     @model_validator(mode="after")
     def _recognisable(self) -> ObjectKind:
@@ -528,14 +533,6 @@ def _change_candidates(r: _Reading) -> list[str]:
     return [r.with_deadline(o) for o in out]
 
 
-def _milestone_candidates(r: _Reading) -> list[str]:
-    obj = r.object_phrase
-    return [
-        r.with_deadline(f"Grow the share of intended users actively using {obj} from [baseline]% to [target]%"),
-        r.with_deadline(f"Grow weekly active users of {obj} from [baseline] to [target]"),
-    ]
-
-
 def _baseline_candidates(r: _Reading) -> list[str]:
     """Target without baseline: add '[baseline]' next to the user's target."""
     to_number = list(re.finditer(r"\bto\s+(?=[$€£¥]?\d)", r.text))
@@ -578,7 +575,16 @@ def _split_candidates(r: _Reading) -> list[str]:
                                         "boost", "decrease", "halve", "double", "win", "close", "reach"}:
                 words.insert(0, first_verb.lower())
         lines.append(_sentence(" ".join(words)))
+    # "Run interviews, fix the top 3 issues, and raise activation from 35% to 45%": the outcome part alone is
+    # the key result; the tasks are how the team will get there.
+    outcomes = [p for p in parts if p.split()[0].lower() in _OUTCOME_LEADS and numbers_in(p)]
+    if outcomes and len(outcomes) < len(parts):
+        return ["\n".join(_sentence(p) for p in outcomes), "\n".join(lines)]
     return ["\n".join(lines)]
+
+
+_OUTCOME_LEADS = {"raise", "cut", "grow", "increase", "reduce", "lift", "lower", "improve", "boost", "decrease",
+                  "halve", "double", "win", "save", "sign", "reach", "hit", "achieve", "generate"}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------
@@ -605,7 +611,7 @@ _BY_AMOUNT = re.compile(r"\bby\s+[$€£¥]?\d[\d,.]*\s*%?", re.IGNORECASE)
 _SHARE_OF = re.compile(r"^(?:the\s+)?(?:total\s+)?(?:number|share|percentage|proportion|count|amount|%|ratio)\s+of\s+",
                        re.IGNORECASE)  # fmt: skip
 _STATE = re.compile(r"\s+(?:(?!need|feed|speed|seed|bed|red|shed)\w+ed|published|done|live|built|written|shipped|"
-                    r"signed|approved|in place|finished|ready|launched|rolled out|set up|running|adopted)\b.*$",
+                    r"signed|approved|in place|finished|ready|launched|rolled out|set up|running|adopted|chosen)\b.*$",
                     re.IGNORECASE)  # fmt: skip
 _PHRASE_END = re.compile(
     r"\s+(?:with|to|into|onto|across|on|in|at|from|by|between|among|within|so|that|which|who|instead|per|using|"
@@ -639,6 +645,8 @@ _CHANGE_LEAD = re.compile(r"^(?:go|going|take|get|bring|move|increase|reduce|gro
 _TRAILING_ADVERB = re.compile(r"\s+(?:better|properly|well|again|regularly|consistently|too|first)$", re.IGNORECASE)
 _NOT_A_THING = re.compile(r"\b(?:more|less|better|worse|be|become|proactive|happy)\b"
                           r"|^(?:to|up|out|why|how|what|whether|if|when|where|which|who)\b", re.IGNORECASE)
+_BACKLOG = re.compile(r"\b(?:backlog|queue|dependenc\w*|debt|tickets?|prs|pull requests|bugs?|incidents?|"
+                      r"findings|open)\b", re.IGNORECASE)  # fmt: skip
 _MASS_NOUNS = {"staff", "leadership", "management", "sales", "personnel", "security", "finance", "marketing"}
 
 
@@ -700,6 +708,8 @@ def _object_words(r: _Reading) -> str:
         rest = _STATE.sub("", text)  # a noun phrase with a state: "H2 hiring plan approved by the exec team"
         from_start = True
     rest = _PARTICLE.sub("", rest.strip())
+    if re.match(r"^(?:with|from)\b", rest, re.IGNORECASE):
+        return ""  # "Negotiate with our top vendors" acts on people; "Go from weekly to daily": a change, no thing
     rest = _strip(rest, _DEADLINE, _CADENCE, _CADENCE_ADJ, _ALL_PERIOD, _TIMES, _BY_AMOUNT, _FROM_TO)
     rest = _CHANGE_LEAD.sub("", rest) if from_start else rest
     rest = _SHARE_OF.sub("", rest)
@@ -893,11 +903,16 @@ def _generic_candidates(r: _Reading, library: ActivityLibrary, objective: str | 
     thing = _the(bare) if bare else None
     kind = _object_kind(r, bare, fb)
     from_kind: list[str] = []
+    if kind is not None and kind.id == "consolidation" and _BACKLOG.search(bare):
+        kind = None  # "Reduce the backlog of ...": a backlog is not maintained, it is worked off
     if kind is not None:
         audience = people or kind.audience
         if profile is not None and not people and kind.audience_from != "own":
             audience = profile.team if kind.audience_from == "team" else profile.served
-        from_kind = [o for t in kind.outcomes if (o := _fill(t, r, thing=thing, bare=bare, audience=audience))]
+        templates = kind.outcomes
+        if kind.anonymous and audience == kind.audience:
+            templates = kind.anonymous
+        from_kind = [o for t in templates if (o := _fill(t, r, thing=thing, bare=bare, audience=audience))]
     out += from_kind
     if objective:  # the change the objective itself asks for ("the fastest" -> a time to cut)
         out += _quality_candidates(r, objective, library)[:1]
@@ -905,8 +920,10 @@ def _generic_candidates(r: _Reading, library: ActivityLibrary, objective: str | 
         from_profile = [o for t in profile.outcomes if (o := _fill(t, r, audience=people or profile.served))]
         out += from_profile[: 1 if from_kind else None]
     if thing and not from_kind and not r.facts.is_outcome_verb:
-        audience = people or (profile.team if profile else "intended users")
-        out.append(f"Grow the share of {audience} who use {thing} from [baseline]% to [target]%")
+        if people or profile:  # the last resort: the thing's use, by the people it is for when they are known
+            out.append(f"Grow the share of {people or profile.team} who use {thing} from [baseline]% to [target]%")
+        else:
+            out.append(f"Grow weekly active users of {thing} from [baseline] to [target]")
     return [r.with_deadline(o) for o in out]
 
 
