@@ -412,7 +412,7 @@ _KEEP_LEAD = re.compile(
 )
 _BOUND_END = re.compile(
     r"(?:\s+|^)(?:at\s+or|at|of|or|to|under|below|above|over|within|around|near|about|than|between|no\s+(?:higher|"
-    r"lower|more|less|fewer|worse|better)|not\s+(?:to\s+)?(?:fall|drop|go|dip|rise|exceed)|at\s+(?:most|least)|max|"
+    r"lower|more|less|fewer|worse|better)|(?:not\s+(?:to\s+)?|from\s+)(?:fall|drop|go|dip|rise|exceed)\w*|at\s+(?:most|least)|max|"
     r"min|steady|stays?|remains?|is|are|today's|current|>=|<=|[<>≥≤=]|less\s+than|more\s+than|fewer\s+than)$",
     re.IGNORECASE,
 )
@@ -427,7 +427,7 @@ _CLAUSE_TAIL = re.compile(
     r"held\b|on\s+average|currently|for\s+the\s+(?:quarter|year))\b).*$",
     re.IGNORECASE,
 )
-_LOWER_BOUND = re.compile(r"\bnot\s+(?:to\s+)?(?:fall|drop|go|dip)|\b(?:above|over|at\s+least|min(?:imum)?|or\s+"
+_LOWER_BOUND = re.compile(r"\b(?:not\s+(?:to\s+)?|from\s+)(?:fall|drop|go|dip)\w*|\b(?:above|over|at\s+least|min(?:imum)?|or\s+"
                           r"(?:better|higher|more|above)|no\s+(?:lower|less|fewer)\s+than)\b|>=?|≥", re.IGNORECASE)
 _UPPER_BOUND = re.compile(r"\b(?:under|below|less\s+than|fewer\s+than|at\s+most|max(?:imum)?|or\s+(?:less|lower|"
                           r"fewer|below|under)|no\s+(?:higher|more)\s+than|zero)\b|<=?|≤", re.IGNORECASE)
@@ -577,8 +577,9 @@ def _split_candidates(r: _Reading) -> list[str]:
         lines.append(_sentence(" ".join(words)))
     # "Run interviews, fix the top 3 issues, and raise activation from 35% to 45%": the outcome part alone is
     # the key result; the tasks are how the team will get there.
-    outcomes = [p for p in parts if p.split()[0].lower() in _OUTCOME_LEADS and numbers_in(p)]
-    if outcomes and len(outcomes) < len(parts):
+    leads = [p.split()[0].lower() for p in parts]
+    outcomes = [p for p, w in zip(parts, leads) if w in _OUTCOME_LEADS and numbers_in(p)]
+    if outcomes and not any(w in _GERUND for w in leads) and len(outcomes) < len(parts):
         return ["\n".join(_sentence(p) for p in outcomes), "\n".join(lines)]
     return ["\n".join(lines)]
 
@@ -937,9 +938,14 @@ def candidates_for(kr: KeyResultReport, library: ActivityLibrary, lower_is_bette
     """
     r = _Reading(kr, lower_is_better, bounded)
     out: list[str] = []
-    if "OKR-K011" in r.flagged:
-        out += _split_candidates(r)
-    if r.flagged & {"OKR-K001", "OKR-K002", "OKR-K003"} or r.facts.is_activity_verb:
+    split = _split_candidates(r) if "OKR-K011" in r.flagged else []
+    out += split
+    held = bool(r.flagged & {"OKR-K005", "OKR-K006", "OKR-K007"} and _KEEP_LEAD.match(r.text) and _kept_metric(r)[0])
+    if held:
+        out += _change_candidates(r)  # "Hold X at or below 6 minutes": the user's own metric beats any pattern
+    # The user's own outcome (a held metric, or the outcome half of a split) makes library guesses noise.
+    own_outcome = held or len(split) > 1
+    if (r.flagged & {"OKR-K001", "OKR-K002", "OKR-K003"} or r.facts.is_activity_verb) and not own_outcome:
         out += _library_candidates(r, library)
     if "OKR-K002" in r.flagged and not r.facts.is_activity_verb:
         vague = _vague_shape_candidates(r) + _quality_candidates(r, r.text, library)  # "Make our brand more known"
