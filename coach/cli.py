@@ -139,6 +139,11 @@ def _line_of(text: str, offset: int) -> tuple[int, int, str]:
     return text.count("\n", 0, offset) + 1, offset - line_start, text[line_start:line_end]
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 error', '2 errors': the summary line is read by people."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def render_report(report: Report, console: Console) -> None:
     """Human report: each key result with its labels, each finding under the line it points at."""
     text = report.text
@@ -146,6 +151,8 @@ def render_report(report: Report, console: Console) -> None:
     def show_findings(findings, indent: str = "    ") -> None:
         for f in findings:
             lineno, col, line = _line_of(text, f.start)
+            # one column per character, so the caret stays under its span (a tab would expand to 8)
+            line = line.replace("\t", " ").replace("\r", " ")
             width = max(1, min(f.end, f.start + len(line) - col) - f.start)
             style = _SEVERITY_STYLE[f.severity]
             console.print(Text(f"{indent}{lineno:>4} | {line}", style="dim"), soft_wrap=True)
@@ -188,8 +195,9 @@ def render_report(report: Report, console: Console) -> None:
                 console.print(f"    → [green]{escape(s.text)}[/green]")
     s = report.summary
     console.print(
-        f"[bold]Score {report.score}/100[/bold] · {s.objectives} objectives, {s.key_results} key results · "
-        f"[red]{s.errors} errors[/red], [yellow]{s.warnings} warnings[/yellow], [cyan]{s.infos} info[/cyan]"
+        f"[bold]Score {report.score}/100[/bold] · {_count(s.objectives, 'objective')}, "
+        f"{_count(s.key_results, 'key result')} · [red]{_count(s.errors, 'error')}[/red], "
+        f"[yellow]{_count(s.warnings, 'warning')}[/yellow], [cyan]{s.infos} info[/cyan]"
     )
 
 

@@ -160,6 +160,17 @@ def change_span(text: str, facts: Facts) -> tuple[int, int]:
     return whole(text)
 
 
+def percent_beside(r: float, limit: float) -> str:
+    """r as a percent that reads differently from the limit it is compared with.
+
+    Why: 9.76% rounds to "10%", and "a 10% change, under the 10%" reads as a contradiction.
+    """
+    shown = percent(r)
+    if shown == percent(limit) and r != limit:
+        shown = f"{r * 100:.1f}%"
+    return shown
+
+
 def percent(r: float) -> str:
     if r == float("inf"):
         return "from-zero"
@@ -253,7 +264,7 @@ def stretch_too_safe(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[
     r = asked_change(ctx.facts, ctx.lexicon)
     limit = float(params["safe_below"])
     if r is not None and r < limit and not ctx.labels.kpi_confusion and ctx.facts.direction != "maintain":
-        yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent(r), "threshold": percent(limit)})
+        yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent_beside(r, limit), "threshold": percent(limit)})
 
 
 @check("moonshot")
@@ -261,7 +272,7 @@ def moonshot(ctx: KeyResultContext, params: dict[str, Any]) -> Iterable[Hit]:
     r = asked_change(ctx.facts, ctx.lexicon)
     limit = float(params["moonshot_above"])
     if r is not None and r > limit and not ctx.labels.kpi_confusion:
-        yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent(r), "threshold": percent(limit)})
+        yield Hit(*change_span(ctx.text, ctx.facts), {"change": percent_beside(r, limit), "threshold": percent(limit)})
 
 
 @check("stretch-unknown")

@@ -32,6 +32,14 @@ PROFILE_ENV = "OKR_COACH_PROFILE"
 VOCABULARY_ALIASES: dict[str, str] = {"kpi_names": "metric_nouns", "metric_names": "metric_nouns"}
 
 
+def _yaml_where(exc: yaml.YAMLError) -> str:
+    """' at line L, column C: problem' -- PyYAML's own text spans several lines, a CLI error is one."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{where}: {' '.join(str(problem).split())}" if problem else where
+
+
 class ProfileError(ValueError):
     """The profile file is missing, unreadable or invalid; the message says what and where."""
 
@@ -152,5 +160,5 @@ def load_profile(path: str | Path | None = None) -> Profile:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ProfileError(f"profile {file}: not valid YAML ({exc})") from None
+        raise ProfileError(f"profile {file}: not valid YAML{_yaml_where(exc)}") from None
     return parse_profile(data, str(file))

@@ -222,6 +222,8 @@ _TRAIL_PROGRESS = [
         re.I,
     ),
 ]
+# "Cut close to 5 days @marta 30%": a bare number right after an @handle is progress, not part of the statement.
+_HANDLE_PROGRESS = re.compile(rf"(?<![\w.])@[\w.-]+(?P<cut>[ \t]+){_NUM_PROGRESS}$")
 _KEYCAP = re.compile(r"(?:[0-9#*]\ufe0f?\u20e3|\U0001f51f)[ \t]*")  # "1️⃣ Title", "🔟 Title"
 _TRAIL_OWNER = [
     re.compile(
@@ -463,6 +465,14 @@ def trim(text: str, s: int, e: int, *, weak: bool = True) -> Trimmed:
                     break
         if changed:
             continue
+        m = _HANDLE_PROGRESS.search(text, ts, e) if (last.isdigit() or last == "%") else None
+        if m and m.start() > s:
+            val = parse_progress(m.group("p"))
+            if val is not None:
+                if progress is None:
+                    progress = val
+                e = m.start("cut")
+                continue
         tail_has = text[ts:e]
         for rx, need in _TRAIL_OWNER_GUARDED:
             if need not in tail_has:

@@ -48,6 +48,8 @@ def _check(coach, settings, text: str):
 
 
 def _report_context(coach, settings, text: str) -> dict:
+    # Browsers submit a textarea with CRLF line ends (HTML spec): count and show the text the user typed.
+    text = text.replace("\r\n", "\n")
     report, findings, segments, error = _check(coach, settings, text)
     refs = {id(f): ref for ref, f in findings}
     # templates call anchor(f) to give each finding the id its highlighted span links to
