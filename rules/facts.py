@@ -17,24 +17,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import NamedTuple
 from functools import lru_cache
-
-from spacy.attrs import IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, LOWER, ORTH
-from spacy.tokens import Doc
 
 from coach.models import Facts, Quantity
 from rules.lexicon import Lexicon, load_lexicon
 from rules.nlp import (
     DURATION_SECONDS,
+    ChunkTokenizer,
     Deadline,
     EndPattern,
+    LexiconMatcher,
+    NumberReader,
     RawQuantity,
     ascii_lower,
     get_nlp,
+    lemma_of,
     lemma_table,
-    lexicon_terms,
+    trusted_model,
 )
 
 # "KR1:", "KR 1.2 -", "1.", "1)", "- [ ]", "• ", "a)" before the statement proper.
@@ -132,19 +134,38 @@ _BLOCKED_IN_CHUNK = _VERB_LABEL_SET | {"increase_words", "decrease_words", "magn
 _MODIFIER_VERB_LABELS = frozenset({"activity_verbs", "milestone_verbs", "neutral_verbs"})
 
 
-@dataclass
 class _Vocab:
-    """The lexicon as sets, precomputed once per lexicon (membership tests are the hot path)."""
+    """Everything the reading needs per lexicon, built once: lexicon sets, the tokenizer, per-word attributes.
 
-    lexicon: Lexicon
-    magnitude: dict[str, float] = field(default_factory=dict)
-    lexemes: dict[int, tuple] = field(default_factory=dict)  # ORTH -> per-word token attributes (see _tokens)
+    ``words`` caches, per token text, the token attributes that do not depend
+    on context (lexeme flags, lowercase form, lemma) plus the word lists it
+    belongs to, so a token of a statement costs one dict lookup.
+    """
 
-    def __post_init__(self) -> None:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
         table = lemma_table()
-        self.magnitude = {table.get(w, w): r for w, r in self.lexicon.magnitude_words.items()}
-        self.magnitude.update(self.lexicon.magnitude_words)
-        self.lower_is_better = frozenset(table.get(w, w) for w in self.lexicon.lower_is_better)
+        self.magnitude = {table.get(w, w): r for w, r in lexicon.magnitude_words.items()}
+        self.magnitude.update(lexicon.magnitude_words)
+        self.lower_is_better = frozenset(table.get(w, w) for w in lexicon.lower_is_better)
+        self.nlp = get_nlp(lexicon)
+        self.tokenize = ChunkTokenizer(self.nlp)
+        self.matcher: LexiconMatcher = self.nlp.get_pipe("okr_lexicon")
+        self.numbers: NumberReader = self.nlp.get_pipe("okr_numbers")
+        self.words: dict[str, tuple[tuple, tuple[str, ...], bool, bool]] = {}
+        self.cache: OrderedDict[str, Facts] = OrderedDict()
+
+    def word(self, text: str) -> tuple[tuple, tuple[str, ...], bool, bool]:
+        """(``_Tok`` fields text..is_alpha, word-list labels, may start a Matcher pattern, may start a phrase)."""
+        if len(self.words) >= 200_000:
+            self.words.clear()
+        lexeme = self.nlp.vocab[text]
+        lower = lexeme.lower_
+        lemma = lemma_of(lower)
+        labels, starts_pattern, starts_phrase = self.matcher.word_info(lower)
+        fields = (text, lower, lemma, lexeme.is_stop, lexeme.is_punct, lexeme.is_space, lexeme.like_num, lexeme.is_alpha)
+        info = self.words[text] = (fields, labels, starts_pattern, starts_phrase)
+        return info
 
 
 _VOCABS: dict[str, _Vocab] = {}
@@ -172,20 +193,46 @@ def _looks_like_verb(word: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
+#: Facts kept per lexicon for statements seen recently (a user retypes the same draft; classify batches
+#: repeat lines). 0 turns the cache off (bench/bench_facts.py measures distinct statements that way).
+CACHE_SIZE = 4096
+
+
 def extract_facts(text: str, lexicon: Lexicon | None = None) -> Facts:
     """Facts of one key-result statement (spans relative to ``text``)."""
     return extract_facts_many([text], lexicon)[0]
 
 
 def extract_facts_many(texts: Iterable[str], lexicon: Lexicon | None = None) -> list[Facts]:
-    """Facts of many statements in one ``nlp.pipe`` pass (the fast path for classify and eval)."""
-    nlp = get_nlp(lexicon)
+    """Facts of many statements (the fast path for classify and eval).
+
+    No spaCy ``Doc`` is made: the reading needs only token texts, offsets and
+    per-word attributes (see ``ChunkTokenizer`` and ``_Vocab.word``); the
+    registered pipeline components compute the same things for ``get_nlp()``
+    users. Each call returns new Facts objects, also for cached statements.
+    """
     vocab = _vocab(lexicon or load_lexicon())
-    texts = list(texts)
-    # okr_numbers reads characters: ask it directly with the text at hand (doc.text would rebuild it per token)
-    numbers = nlp.get_pipe("okr_numbers")
-    docs = nlp.pipe(texts, batch_size=256, disable=["okr_numbers"])
-    return [_facts_from_doc(doc, vocab, text, *numbers.read(text)) for doc, text in zip(docs, texts)]
+    cache = vocab.cache
+    size = CACHE_SIZE
+    out: list[Facts] = []
+    for text in texts:
+        if not size:
+            out.append(_facts_of(text, vocab))
+            continue
+        facts = cache.get(text)
+        if facts is None:
+            facts = cache[text] = _facts_of(text, vocab)
+            if len(cache) > size:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(text)
+        out.append(facts.model_copy())  # callers own their Facts: the cached one stays as computed
+    return out
+
+
+def _facts_of(text: str, vocab: _Vocab) -> Facts:
+    deadlines, quantities = vocab.numbers.read(text)
+    return _facts_from_doc(vocab, text, deadlines, quantities)
 
 
 # ---------------------------------------------------------------------------
@@ -194,15 +241,12 @@ def extract_facts_many(texts: Iterable[str], lexicon: Lexicon | None = None) -> 
 
 
 class _Tok(NamedTuple):
-    """A plain-Python copy of the token attributes the reading uses.
+    """The token attributes the reading uses, as a plain tuple (a spaCy ``Token`` is rebuilt on every access).
 
-    spaCy creates a new ``Token`` object on every ``doc[i]`` and iteration;
-    copying the few attributes once per statement made extraction ~2x faster.
-    The per-word part (the first nine fields) comes from a cache keyed by ORTH,
-    so a token costs one dict lookup and one tuple concatenation.
+    The per-word part (the first eight fields) comes from ``_Vocab.words``, so
+    a token costs one dict lookup and one tuple concatenation.
     """
 
-    lemma_id: int
     text: str
     lower_: str
     lemma_: str
@@ -217,39 +261,45 @@ class _Tok(NamedTuple):
     in_quantity: bool
 
 
-_LEXEME_FLAGS = [IS_STOP, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_ALPHA]
 _new_tok = tuple.__new__
 
 
-def _lexeme(spacy_doc: Doc, i: int, lemma: int) -> tuple:
-    """The per-word fields of ``_Tok`` (lemma id ... is_alpha) for token ``i``."""
-    strings = spacy_doc.vocab.strings
-    row = spacy_doc[i : i + 1].to_array([ORTH, LOWER, *_LEXEME_FLAGS]).tolist()[0]
-    return (lemma, strings[row[0]], strings[row[1]], strings[lemma], *(bool(f) for f in row[2:]))
-
-
-def _tokens(spacy_doc: Doc, quantities: list[RawQuantity], lexemes: dict[int, tuple]) -> list[_Tok]:
-    """Copy the token attributes the reading uses into plain tuples.
-
-    ``lexemes`` caches the per-word part by ORTH (checked against the token's
-    lemma, the one attribute the pipeline sets per token).
-    """
-    if not len(spacy_doc):
-        return []
+def _tokens(text: str, quantities: list[RawQuantity], vocab: _Vocab) -> tuple[list[_Tok], list[tuple[str, int, int]]]:
+    """The tokens of ``text`` and their lexicon terms (what okr_lexicon stores on a Doc), sorted."""
+    pieces = vocab.tokenize(text)
     # quantities are sorted and disjoint, and so are tokens: one merge pass finds the tokens inside a number
     ranges = [(q.start, q.end) for q in quantities]
     n_ranges = len(ranges)
     k = 0
-    out = []
-    for i, token in enumerate(spacy_doc):  # four attributes per token: cheaper than doc.to_array when short
-        orth, lemma, idx = token.orth, token.lemma, token.idx
-        lexeme = lexemes.get(orth)
-        if lexeme is None or lexeme[0] != lemma:
-            lexeme = lexemes[orth] = _lexeme(spacy_doc, i, lemma)
+    out: list[_Tok] = []
+    terms: list[tuple[str, int, int]] = []
+    words = vocab.words
+    run_matcher = vocab.matcher.first_keys is None
+    phrase_starts: list[int] = []
+    for i, (piece, idx, space) in enumerate(pieces):
+        fields, labels, starts_pattern, starts_phrase = words.get(piece) or vocab.word(piece)
         while k < n_ranges and ranges[k][1] <= idx:
             k += 1
-        out.append(_new_tok(_Tok, (*lexeme, i, idx, token.whitespace_, k < n_ranges and ranges[k][0] <= idx)))
-    return out
+        out.append(_new_tok(_Tok, (*fields, i, idx, space, k < n_ranges and ranges[k][0] <= idx)))
+        for label in labels:
+            terms.append((label, i, i + 1))
+        if starts_pattern:
+            run_matcher = True
+        if starts_phrase:
+            phrase_starts.append(i)
+    if phrase_starts or run_matcher:
+        more = vocab.matcher.multi_word_terms(
+            [t.text for t in out],
+            [bool(t.whitespace_) for t in out],
+            [t.lower_ for t in out],
+            [t.lemma_ for t in out],
+            phrase_starts,
+            run_matcher,
+        )
+        if more:
+            terms = list(more.union(terms))
+    terms.sort()
+    return out, terms
 
 
 _NO_LABELS: frozenset[str] = frozenset()
@@ -280,12 +330,12 @@ def _prefix_end(text: str) -> int:
     return _PREFIX_RE.match(text).end()
 
 
-def _read(spacy_doc: Doc, text: str, quantities: list[RawQuantity], vocab: _Vocab) -> _Reading:
+def _read(text: str, quantities: list[RawQuantity], vocab: _Vocab) -> _Reading:
     prefix_end = _prefix_end(text)
-    doc = _tokens(spacy_doc, quantities, vocab.lexemes)
+    doc, terms = _tokens(text, quantities, vocab)
     labels: list[set[str] | frozenset[str]] = [_NO_LABELS] * len(doc)
     spans: dict[str, list[tuple[int, int]]] = {}
-    for label, start, end in lexicon_terms(spacy_doc) or ():
+    for label, start, end in terms:
         if doc[start].idx < prefix_end:
             continue
         spans.setdefault(label, []).append((start, end))
@@ -450,13 +500,13 @@ def _fallback_chunk(r: _Reading, after_char: int) -> tuple[int, int] | None:
 
 
 def _quantity_model(q: RawQuantity) -> Quantity:
-    return Quantity(value=q.value, unit=q.unit, currency=q.currency, text=q.text, start=q.start, end=q.end)
+    return trusted_model(
+        Quantity, {"value": q.value, "unit": q.unit, "currency": q.currency, "text": q.text, "start": q.start, "end": q.end}
+    )
 
 
-def _facts_from_doc(
-    spacy_doc: Doc, vocab: _Vocab, text: str, deadlines: list[Deadline], quantities: list[RawQuantity]
-) -> Facts:
-    r = _read(spacy_doc, text, quantities, vocab)
+def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantities: list[RawQuantity]) -> Facts:
+    r = _read(text, quantities, vocab)
     doc = r.doc
     text, lower = r.text, r.lower
     facts: dict = {}
@@ -703,7 +753,7 @@ def _facts_from_doc(
         and 0 <= target_q.value <= 100
         and (bounded_word or baseline_q is not None and baseline_q.unit == "percent" or target_q.value >= 90)
     )
-    return Facts(**facts)
+    return trusted_model(Facts, facts)
 
 
 def _followed_by_gerund(doc: list[_Tok], verb: tuple[int, int] | None) -> bool:

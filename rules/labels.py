@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from coach.models import Facts, Labels
 from rules.lexicon import Lexicon, load_lexicon
-from rules.nlp import ascii_lower, lemma_of
+from rules.nlp import ascii_lower, lemma_of, trusted_model
 
 #: Relative-change levels of LABELS.md: safe < 0.10 <= stretch <= 1.0 < moonshot.
 SAFE_BELOW = 0.10
@@ -233,6 +233,8 @@ def labels_from_facts(text: str, facts: Facts, lexicon: Lexicon | None = None) -
         "kpi_confusion": _binary(kpi, p_kpi),
         "stretch": {c: (p_level if c == level else round(other, 3)) for c in ("safe", "stretch", "moonshot", "unknown")},
     }
-    return Labels(
-        phrasing=phr, measurable=meas, kpi_confusion=kpi, stretch=level, probabilities=probabilities, source="rules"
+    return trusted_model(
+        Labels,
+        {"phrasing": phr, "measurable": meas, "kpi_confusion": kpi, "stretch": level, "probabilities": probabilities,
+         "source": "rules"},
     )

@@ -54,6 +54,12 @@ def _corpus_sample(n: int = 400) -> list[str]:
 TEXTS = _corpus_sample()
 
 
+@pytest.fixture(autouse=True)
+def _no_facts_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every comparison here computes both sides (a cached answer would make them trivially equal)."""
+    monkeypatch.setattr(facts_module, "CACHE_SIZE", 0)
+
+
 def _dump(texts: list[str]) -> list[str]:
     out = []
     for text, facts in zip(texts, extract_facts_many(texts)):
@@ -137,18 +143,49 @@ def test_lexicon_matcher_skips_only_impossible_matches() -> None:
             assert doc._.okr_terms == sorted(expected), doc.text
 
 
-def test_tokens_inside_quantities() -> None:
-    nlp = get_nlp()
-    numbers = nlp.get_pipe("okr_numbers")
-    vocab = facts_module._vocab(load_lexicon())
-    for text, doc in zip(TEXTS, nlp.pipe(TEXTS, disable=["okr_numbers"])):
-        _, quantities = numbers.read(text)
-        tokens = facts_module._tokens(doc, quantities, vocab.lexemes)
-        for token, spacy_token in zip(tokens, doc):
-            assert token.in_quantity == any(q.start <= token.idx < q.end for q in quantities)
-            assert (token.text, token.lower_, token.lemma_, token.idx, token.whitespace_) == (
-                spacy_token.text, spacy_token.lower_, spacy_token.lemma_, spacy_token.idx, spacy_token.whitespace_
-            )  # fmt: skip
-            assert (token.is_stop, token.is_punct, token.like_num, token.is_alpha) == (
-                spacy_token.is_stop, spacy_token.is_punct, spacy_token.like_num, spacy_token.is_alpha
-            )  # fmt: skip
+def test_doc_free_tokens_and_terms_equal_the_pipeline() -> None:
+    """The extractor reads tokens and lexicon terms without a Doc: the same as the registered components give."""
+    extended = load_lexicon({"metric_patterns": [{"label": "metric_nouns", "pattern": [{"IS_DIGIT": True}, {"LOWER": "nines"}]}]})
+    extra = ["a  b", " x", "x ", "a\tb\nc", "\u00a0a b", "can't won't", "U.S. e.g. 3:30pm ;)", "LTV / CAC", "LTV:CAC of 3", "LTV CAC", "p95 latency",
+             "P99 response time", "days to close and time to market", "Reach 4 nines"]
+    for lexicon in (None, extended):
+        nlp = get_nlp(lexicon)
+        vocab = facts_module._vocab(lexicon or load_lexicon())
+        numbers = nlp.get_pipe("okr_numbers")
+        for text, doc in zip(TEXTS + extra, nlp.pipe(TEXTS + extra, disable=["okr_numbers"])):
+            _, quantities = numbers.read(text)
+            tokens, terms = facts_module._tokens(text, quantities, vocab)
+            assert terms == doc._.okr_terms, text
+            assert len(tokens) == len(doc), text
+            for token, spacy_token in zip(tokens, doc):
+                assert token.in_quantity == any(q.start <= token.idx < q.end for q in quantities)
+                assert (token.text, token.lower_, token.lemma_, token.idx, token.whitespace_, token.i) == (
+                    spacy_token.text, spacy_token.lower_, spacy_token.lemma_, spacy_token.idx, spacy_token.whitespace_,
+                    spacy_token.i,
+                )  # fmt: skip
+                assert (token.is_stop, token.is_punct, token.is_space, token.like_num, token.is_alpha) == (
+                    spacy_token.is_stop, spacy_token.is_punct, spacy_token.is_space, spacy_token.like_num,
+                    spacy_token.is_alpha,
+                )  # fmt: skip
+
+
+def test_trusted_models_equal_validated_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Facts, Quantity and Labels built without validation are the models validation would build."""
+    fast = _dump(TEXTS)
+    fast_facts = extract_facts_many(TEXTS)
+    monkeypatch.setattr(nlp_module, "TRUSTED_MODELS", False)
+    assert _dump(TEXTS) == fast
+    assert extract_facts_many(TEXTS) == fast_facts
+    with pytest.raises(TypeError):
+        monkeypatch.setattr(nlp_module, "TRUSTED_MODELS", True)
+        nlp_module.trusted_model(Labels, {"phrasing": "task"})
+
+
+def test_cache_returns_equal_independent_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(facts_module, "CACHE_SIZE", 8)
+    texts = TEXTS[:20] * 2
+    first, second = extract_facts_many(texts)[:20], extract_facts_many(texts)[20:]
+    assert first == second
+    assert all(a is not b for a, b in zip(first, second))
+    monkeypatch.setattr(facts_module, "CACHE_SIZE", 0)
+    assert extract_facts_many(texts[:20]) == first
