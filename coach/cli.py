@@ -218,7 +218,7 @@ def check(
     if format is OutputFormat.json:
         print_json(report.model_dump(mode="json"))
     else:
-        render_report(report, Console(highlight=False))
+        render_report(report, Console(highlight=False, soft_wrap=True))
     raise typer.Exit(1 if report.summary.errors else 0)
 
 

@@ -348,7 +348,7 @@ def objective_is_task(ctx: ObjectiveContext, params: dict[str, Any]) -> Iterable
 def key_result_count(ctx: ObjectiveContext, params: dict[str, Any]) -> Iterable[Hit]:
     n = len(ctx.objective.key_results)
     if n and not int(params["min_key_results"]) <= n <= int(params["max_key_results"]):
-        yield Hit(*whole(ctx.objective.title), {"count": n})
+        yield Hit(*whole(ctx.objective.title), {"count": f"{n} key result{'' if n == 1 else 's'}"})
 
 
 @check("objective-title-too-long")
