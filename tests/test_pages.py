@@ -150,3 +150,12 @@ def test_pages_have_landmarks_labels_and_no_inline_script(web):
         assert "style=" not in page
         for control in re.findall(r'<(?:textarea|select|input)[^>]*\sid="([^"]+)"', page):
             assert f'for="{control}"' in page or control == "live", f"{path}: #{control} has a label"
+
+
+def test_head_requests_on_pages(live_server) -> None:
+    """Uptime checkers and proxies send HEAD; pages answer it like GET, without a body."""
+    with live_server.client() as client:
+        for path in ("/", "/rules"):
+            r = client.head(path)
+            assert r.status_code == 200, path
+            assert r.content == b""

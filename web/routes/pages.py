@@ -62,7 +62,7 @@ def _report_context(coach, settings, text: str) -> dict:
     }
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def index(request: Request, sample: bool = False) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(
         request, "index.html", {"text": EXAMPLE_DRAFT if sample else "", "report": None}
@@ -166,6 +166,6 @@ async def examples_markdown(
     )
 
 
-@router.get("/rules", response_class=HTMLResponse)
+@router.api_route("/rules", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def rules_page(request: Request, coach: CoachDep) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(request, "rules.html", {"catalogue": coach.engine.catalogue})
