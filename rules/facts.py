@@ -1,7 +1,7 @@
 """Fact extraction: what one key-result statement says, as a ``Facts`` record.
 
-The pipeline (rules.nlp) has already tagged lexicon words by lemma and read
-every number and deadline; this module decides the *roles*: which word is the
+rules.nlp tags lexicon words by lemma and reads every number and deadline
+(without building a spaCy Doc, see ``_tokens``); this module decides the *roles*: which word is the
 action verb, which number is the baseline and which the target, whether the
 change is relative ("by 25%", "double", "10x"), which way it goes, and what
 is being measured. Labels and rule findings are then simple functions of
@@ -153,7 +153,20 @@ class _Vocab:
         self.matcher: LexiconMatcher = self.nlp.get_pipe("okr_lexicon")
         self.numbers: NumberReader = self.nlp.get_pipe("okr_numbers")
         self.words: dict[str, tuple[tuple, tuple[str, ...], bool, bool]] = {}
+        self.chunks: dict[str, tuple[tuple[tuple, int, str], ...]] = {}
         self.cache: OrderedDict[str, Facts] = OrderedDict()
+
+    def chunk(self, chunk: str) -> tuple[tuple[tuple, int, str], ...]:
+        """Per token of a space-free chunk: (``word`` info, offset in the chunk, " " after the chunk's last token)."""
+        if len(self.chunks) >= 200_000:
+            self.chunks.clear()
+        pieces = self.tokenize(chunk)
+        words = self.words
+        last = len(pieces) - 1
+        entries = self.chunks[chunk] = tuple(
+            (words.get(piece) or self.word(piece), idx, " " if j == last else "") for j, (piece, idx, _) in enumerate(pieces)
+        )
+        return entries
 
     def word(self, text: str) -> tuple[tuple, tuple[str, ...], bool, bool]:
         """(``_Tok`` fields text..is_alpha, word-list labels, may start a Matcher pattern, may start a phrase)."""
@@ -266,27 +279,44 @@ _new_tok = tuple.__new__
 
 def _tokens(text: str, quantities: list[RawQuantity], vocab: _Vocab) -> tuple[list[_Tok], list[tuple[str, int, int]]]:
     """The tokens of ``text`` and their lexicon terms (what okr_lexicon stores on a Doc), sorted."""
-    pieces = vocab.tokenize(text)
     # quantities are sorted and disjoint, and so are tokens: one merge pass finds the tokens inside a number
     ranges = [(q.start, q.end) for q in quantities]
     n_ranges = len(ranges)
     k = 0
     out: list[_Tok] = []
     terms: list[tuple[str, int, int]] = []
-    words = vocab.words
     run_matcher = vocab.matcher.first_keys is None
     phrase_starts: list[int] = []
-    for i, (piece, idx, space) in enumerate(pieces):
-        fields, labels, starts_pattern, starts_phrase = words.get(piece) or vocab.word(piece)
-        while k < n_ranges and ranges[k][1] <= idx:
-            k += 1
-        out.append(_new_tok(_Tok, (*fields, i, idx, space, k < n_ranges and ranges[k][0] <= idx)))
-        for label in labels:
-            terms.append((label, i, i + 1))
-        if starts_pattern:
-            run_matcher = True
-        if starts_phrase:
-            phrase_starts.append(i)
+    chunks = text.split(" ")
+    if chunks == text.split():
+        # the common shape (single spaces between chunks): per-chunk cached tokens (see ChunkTokenizer)
+        located = []
+        start = 0
+        cache = vocab.chunks
+        for chunk in chunks:
+            located.append((start, cache.get(chunk) or vocab.chunk(chunk)))
+            start += len(chunk) + 1
+        last_chunk = len(chunks) - 1
+    else:
+        words = vocab.words
+        located = [(0, tuple((words.get(piece) or vocab.word(piece), idx, space) for piece, idx, space in vocab.tokenize(text)))]
+        last_chunk = -1
+    i = 0
+    for c, (start, entries) in enumerate(located):
+        for (fields, labels, starts_pattern, starts_phrase), offset, space in entries:
+            idx = start + offset
+            while k < n_ranges and ranges[k][1] <= idx:
+                k += 1
+            if space and c == last_chunk:
+                space = ""  # no space after the text's last chunk
+            out.append(_new_tok(_Tok, (*fields, i, idx, space, k < n_ranges and ranges[k][0] <= idx)))
+            for label in labels:
+                terms.append((label, i, i + 1))
+            if starts_pattern:
+                run_matcher = True
+            if starts_phrase:
+                phrase_starts.append(i)
+            i += 1
     if phrase_starts or run_matcher:
         more = vocab.matcher.multi_word_terms(
             [t.text for t in out],

@@ -17,6 +17,13 @@ line, so a tagger/parser would cost far more than it earns. Instead:
 All three are registered with ``@Language.factory`` and a ``default_config``;
 the lexicon is passed by id (``lexicon_id``) so a profile's extended
 vocabulary gets its own cached pipeline.
+
+The fact extractor (rules.facts) does not run this pipeline per statement: a
+spaCy Doc and its Token objects cost more than the whole reading, so it asks
+``ChunkTokenizer`` for spaCy's tokens as plain tuples and the components'
+helpers (``LexiconMatcher.word_info``/``multi_word_terms``,
+``NumberReader.read``) for the same answers. tests/test_facts_equivalence.py
+checks that both routes agree.
 """
 
 from __future__ import annotations
