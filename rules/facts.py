@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import NamedTuple
 from functools import lru_cache
@@ -236,10 +237,13 @@ def extract_facts_many(texts: Iterable[str], lexicon: Lexicon | None = None) -> 
         if facts is None:
             facts = cache[text] = _facts_of(text, vocab)
             if len(cache) > size:
-                cache.popitem(last=False)
+                with suppress(KeyError):  # emptied by another thread meanwhile
+                    cache.popitem(last=False)
         else:
-            cache.move_to_end(text)
-        out.append(facts.model_copy())  # callers own their Facts: the cached one stays as computed
+            with suppress(KeyError):  # evicted by another thread meanwhile (web requests run in a thread pool)
+                cache.move_to_end(text)
+        # callers own their Facts and its lists: the cached record stays as computed (Quantity items are shared)
+        out.append(facts.model_copy(update={"metrics": list(facts.metrics), "quantities": list(facts.quantities)}))
     return out
 
 

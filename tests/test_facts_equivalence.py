@@ -186,6 +186,8 @@ def test_cache_returns_equal_independent_facts(monkeypatch: pytest.MonkeyPatch) 
     texts = TEXTS[:20] * 2
     first, second = extract_facts_many(texts)[:20], extract_facts_many(texts)[20:]
     assert first == second
-    assert all(a is not b for a, b in zip(first, second))
+    assert all(a is not b and a.metrics is not b.metrics and a.quantities is not b.quantities for a, b in zip(first, second))
+    first[0].metrics.append("mutated by a caller")
+    assert extract_facts_many(texts[:1])[0] == second[0]
     monkeypatch.setattr(facts_module, "CACHE_SIZE", 0)
-    assert extract_facts_many(texts[:20]) == first
+    assert extract_facts_many(texts[:20]) == second
