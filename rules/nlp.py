@@ -765,8 +765,23 @@ def find_deadlines(text: str, low: str | None = None) -> list[Deadline]:
     for m in _deadline_matches(text, low):
         group = "d" if m.group("d") else ("y" if m.group("y") else "p")
         start, end = m.span(group)
+        if group == "p" and _is_change_from_year_like_number(text, m.start(), end):
+            continue  # "from 2000 to 3000 users": a baseline that happens to look like a year
         out.append(Deadline(text[start:end], start, end))
     return out
+
+
+_FROM_WORD_RE = re.compile(r"\s*from\s", re.IGNORECASE)
+_CHANGE_TO_NUMBER_RE = re.compile(r"\s*(?:to|->|→|–|—|-)\s*[$€£]?\s*(\d[\d,.]*)", re.IGNORECASE)
+_YEAR_ONLY_RE = re.compile(_YEAR)
+
+
+def _is_change_from_year_like_number(text: str, match_start: int, end: int) -> bool:
+    """A year-shaped number after "from" followed by "to <a number that is not a year>" is a baseline."""
+    if not _FROM_WORD_RE.match(text, match_start):
+        return False
+    following = _CHANGE_TO_NUMBER_RE.match(text, end)
+    return bool(following) and not _YEAR_ONLY_RE.fullmatch(following.group(1).rstrip(".,"))
 
 
 def find_quantities(

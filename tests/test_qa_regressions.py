@@ -97,3 +97,26 @@ def test_form_counts_characters_as_typed_not_with_crlf(live_server) -> None:
         r = web.post("/", data={"text": posted})
     assert r.status_code == 200, r.text[:300]
     assert "the limit is" not in r.text
+
+
+@pytest.mark.parametrize(
+    "text, baseline, target",
+    [
+        ("Increase active users from 2000 to 3000", 2000, 3000),
+        ("Cut open tickets from 2024 to 1500", 2024, 1500),
+        ("Grow signups from 2049 to 4098 in 2026", 2049, 4098),
+    ],
+)
+def test_year_shaped_baseline_is_a_baseline(text: str, baseline: float, target: float) -> None:
+    """'from 2000 to 3000' is a change between two numbers, not a deadline of 2000."""
+    from rules.facts import extract_facts
+
+    facts = extract_facts(text)
+    assert (facts.baseline, facts.target) == (baseline, target)
+    assert facts.deadline in (None, "2026")
+
+
+def test_year_after_from_without_a_change_is_still_a_date() -> None:
+    from rules.facts import extract_facts
+
+    assert extract_facts("Revenue from 2025 onwards").deadline == "2025"
