@@ -288,6 +288,16 @@ def build(text: str) -> Node:
                 break
         return stack[-1]
 
+    def open_heading(hs: int, he: int, level: int) -> Node:
+        """Close deeper sections, hang a heading node where it belongs and make it the current section."""
+        while len(stack) > 1 and not (stack[-1].kind == "heading" and stack[-1].level < level):
+            stack.pop()
+        node = Node("heading", hs, he, level=level, label=classify(text, hs, he))
+        stack[-1].add(node)
+        stack.append(node)
+        outer_family.clear()
+        return node
+
     for ln in range(n):
         s, e = spans[ln]
         if tsv[ln]:
@@ -323,13 +333,7 @@ def build(text: str) -> Node:
                     he = t.start()
                 while he > hs and text[he - 1] in " \t":
                     he -= 1
-                while len(stack) > 1 and not (stack[-1].kind == "heading" and stack[-1].level < level):
-                    stack.pop()
-                node = Node("heading", hs, he, level=level, label=classify(text, hs, he))
-                stack[-1].add(node)
-                stack.append(node)
-                outer_family.clear()
-                prev_kind, prev_node = "heading", node
+                prev_kind, prev_node = "heading", open_heading(hs, he, level)
                 continue
         # pipe tables
         if (
@@ -394,13 +398,7 @@ def build(text: str) -> Node:
                     hs += 1
                 while he > hs and text[he - 1] in " \t":
                     he -= 1
-                while len(stack) > 1 and not (stack[-1].kind == "heading" and stack[-1].level < level):
-                    stack.pop()
-                node = Node("heading", hs, he, level=level, label=classify(text, hs, he))
-                stack[-1].add(node)
-                stack.append(node)
-                outer_family.clear()
-                prev_kind, prev_node = "heading", node
+                prev_kind, prev_node = "heading", open_heading(hs, he, level)
                 continue
         # list items
         m = _ITEM.match(text, cs, e)
