@@ -422,12 +422,25 @@ def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
         i = token.i
         if token.idx < r.prefix_end or r.labels[i].isdisjoint(_VERB_LABEL_SET):
             continue
-        if i > 0 and doc[i - 1].lower_ in _DETERMINERS:
+        # "the plan to launch" is a noun phrase, but "each rep to maintain 95% CSAT" keeps a level
+        if i > 0 and doc[i - 1].lower_ in _DETERMINERS and not (
+            doc[i - 1].lower_ == "to" and "maintain_words" in r.labels[i] and _owners_before(r, i - 1)
+        ):
             continue
         if not r.labels[i].isdisjoint(_THING_LABELS):
             continue
         return (i, _verb_end(r, i))
     return None
+
+
+_OWNER_WORDS = frozenset({"each", "every", "all", "everyone", "everybody"})
+
+
+def _owners_before(r: _Reading, to: int) -> bool:
+    """Do the few words before an infinitive "to" name who acts ("each rep to keep ...")?"""
+    return any(
+        "actor_nouns" in r.labels[j] or r.doc[j].lower_ in _OWNER_WORDS for j in range(max(0, to - 3), to)
+    )
 
 
 def _char_span(doc: list[_Tok], start: int, end: int) -> tuple[int, int]:

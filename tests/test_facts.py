@@ -56,6 +56,9 @@ CASES: list[tuple[str, dict]] = [
     ("Improve customer happiness", {"target": None, "baseline": None, "relative_change": None, "direction": "increase"}),
     ("Track activation rate monthly", {"is_monitoring": True, "target": None}),
     ("Maintain a healthy sales pipeline", {"is_maintain": True, "direction": "maintain"}),
+    # keep wording after an infinitive "to", with the owner first
+    ("Every agent to keep first response under 2h", {"is_maintain": True, "verb_lemma": "keep"}),
+    ("The roadmap to keep costs flat", {"is_maintain": False}),
     ("Launch the partner portal", {"is_milestone": True, "target": None, "is_activity_verb": True}),
     ("Eliminate unplanned downtime", {"target": 0, "direction": "decrease"}),
 ]
