@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from classifiers.hybrid import HARD_PROBABILITY, attribute_findings, combine
 from classifiers.model import ARTIFACT, LabelModel, ModelLoadError
-from classifiers.train import load_corpus, train
+from classifiers.train import VOICE_PREFIX, _splits_by_voice, load_corpus, train
 from coach.models import LABEL_CLASSES, Facts, Finding, Labels
 from coach.pipeline import Coach
 from coach.settings import Settings
@@ -67,6 +67,20 @@ def test_training_reproduces_committed_artifact(tmp_path: Path, model: LabelMode
     b = fresh.probabilities(texts, facts, rules)
     for label in a:
         assert np.allclose(a[label], b[label], atol=1e-9), label
+
+
+def test_leave_one_voice_out_tests_each_blind_file_once_and_never_trains_on_it() -> None:
+    records = load_corpus()
+    voices = {r.source for r in records if r.source.startswith(VOICE_PREFIX)}
+    assert len(voices) >= 2, "the corpus should hold several blind voice files"
+    seen = []
+    for train_idx, test_idx in _splits_by_voice(records):
+        (voice,) = {records[i].source for i in test_idx}
+        assert voice in voices
+        assert all(records[i].source != voice for i in train_idx)
+        assert len(train_idx) + len(test_idx) == len(records)
+        seen.append(voice)
+    assert sorted(seen) == sorted(voices)
 
 
 def test_probabilities_are_distributions(model: LabelModel, engine: RuleEngine) -> None:
