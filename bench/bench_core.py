@@ -4,6 +4,7 @@ Reports:
 - p50/p99 of an in-process `Coach.check` on a 1-objective, 4-key-result draft;
 - `Coach.classify` throughput on 10,000 statements (rules only, and with the
   classifiers when their artifact is present);
+- the classifier artifact's load time (skops, trusted types checked);
 - bare spaCy tokenizer throughput on the same text, and the ratio
   (target: full check within 5x of bare tokenization, >= 3,000 statements/s
   with rules only; >= 2,000/s with the classifiers on one core).
@@ -66,6 +67,15 @@ def main() -> None:
         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
     )
     results["cold_start_s"] = round(float(cold.stdout.strip()), 3)
+    # The classifier artifact alone: skops load with the trusted-type check (best of 3, modules imported).
+    from classifiers.model import LabelModel
+
+    load_times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        LabelModel.load()
+        load_times.append(time.perf_counter() - t0)
+    results["model_load_s"] = round(min(load_times), 3)
     t0 = time.perf_counter()
     coach = Coach(Settings(use_classifiers=True))
     results["coach_start_s"] = round(time.perf_counter() - t0, 3)
