@@ -58,7 +58,8 @@ _BASELINE_BEFORE_RE = re.compile(
 _BASELINE_AFTER_RE = re.compile(
     r"^[^\w(]{0,3}\(?\s*(?:today|now|currently|current|baseline|at\s+present|as\s+of\s+(?:now|today)"
     r"|last\s+(?:year|quarter|month|cycle|period)|in\s+(?:q[1-4]|(?:19|20)\d\d)\s*\))\b"
-    r"(?!\s*(?:is|at|was|:|=)?\s*[~$€£+-]?\d)",  # "9,000 (currently 6,000)": the later number is the baseline
+    # "9,000 (currently 6,000)", "60% (now only 35%)": the later number is the baseline
+    r"(?!\s*(?:is|at|was|:|=)?\s*(?:about|around|approx\.?|roughly|only|just|like)?\s*[~$€£+-]?\d)",
     re.IGNORECASE,
 )
 _RELATIVE_BEFORE_RE = re.compile(
@@ -82,8 +83,66 @@ _WINDOW_BEFORE_RE = re.compile(
     r"(?:\bper|\bevery|\beach|\ba|\ban|/|\bover|\bacross|\bfor|\bin\s+(?:the\s+)?(?:last|past|first))\s*$",
     re.IGNORECASE,
 )
-_ARROW_GAP_RE = re.compile(r"^\s*(?:->|-->|→|⟶|=>|⇒|–>|—>|>)\s*$")
-_RANGE_GAP_RE = re.compile(r"^\s*(?:to|-|–|—)\s*$", re.IGNORECASE)
+# What stands between a baseline and its target: "30 -> 45", "$3.2k/mo -> $5k/mo", "0.5 mg → 2 mg",
+# "12 orgs → 30", "£18k → under £5k", "90 subs to 1,000", "nz$8k -> nz$24k". Groups: "unit" (what the first number
+# counts: a rate "/mo", "per week" or up to three words), "link" (the arrow, "to" or a dash).
+_PAIR_GAP_RE = re.compile(
+    r"(?P<unit>\s*(?:/\s?[^\W\d_]+|per\s+[^\W\d_]+|(?!to\b)[^\W\d_]{1,15}(?:\s+(?!to\b)[^\W\d_]{1,15}){0,2}"
+    r"(?:\s?/\s?[^\W\d_]+)?))?"
+    r"\s*(?P<link>->|-->|→|⟶|=>|⇒|–>|—>|>|to|-|–|—)\s*"
+    r"(?:(?:~|about|around|approx\.?|roughly|under|below|sub|over|above|at\s+least|at\s+most|less\s+than|fewer\s+than"
+    r"|more\s+than|<=|>=|≤|≥|<|>|all)\s*)?"
+    r"(?:[^\W\d_]{1,3}[$€£¥₹])?$",  # "nz$": letters glued to the target's currency sign
+    re.IGNORECASE,
+)
+_OF_GAP_RE = re.compile(r"\s+(?:of|out\s+of)\s+", re.IGNORECASE)
+_ARROW_LINKS = frozenset(["->", "-->", "→", "⟶", "=>", "⇒", "–>", "—>", ">"])
+# After the target of "N units to M": the same unit again, or nothing that names another thing
+# ("90 subs to 1,000" pairs; "send 5 emails to 200 customers" does not).
+_PAIR_END_RE = re.compile(r"\s*(?:$|[),.;:(!?\-–—/]|(?:by|in|per|a|an|each|every|this|next|within|before|until|for)\b)",
+                          re.IGNORECASE)
+# A baseline named after the target or in a narrative: "(last year: 22)", "(2024: 152,000)", "(FY24: $900k)",
+# "last year we trained 180", "(last one had 140)", "(we're at ~90)", "(now only 12)", "(Q2 we did 180)",
+# "instead of 2", "compared with 7". Checked on the 60 characters before a number, like _BASELINE_BEFORE_RE.
+_BASELINE_TAG_RE = re.compile(
+    r"(?:\(\s*(?:(?:19|20)\d\d|fy\s?'?\d{2,4}|[qh][1-4](?:\s+(?:19|20)?\d\d)?)\s*[:=]"
+    r"|\blast\s+(?:year|yr|quarter|month|week|half|semester|term|season|cohort|round|cycle|period|edition|time|one|run"
+    r"|intake|event|jam|launch|release|sprint|summer|winter|spring|autumn|fall)(?:'s)?"
+    r"(?:\s+(?!(?:to|by|and|but)\b)[a-z][\w']*){0,3}\s*[:=]?"
+    r"|(?:^|[(,;]\s*)(?:in\s+)?(?:[qh][1-4]|fy\s?'?\d{2,4}|(?:19|20)\d\d)\s*[:=,]?\s*(?:we|they|it)\s+[a-z]+"
+    r"|\b(?:we're|we\s+are|we\s+were|we've|we\s+have|we\s+had|it's|it\s+is)(?:\s+(?:at|on|only|just|currently|now|got))*"
+    r"|\b(?:now|currently|today)(?:\s+(?:is|are|at|it's|we're|only|just|sits\s+at|stands\s+at))*"
+    r"|\binstead\s+of|\bcompared\s+(?:to|with))"
+    r"\s*(?:~|about|approx\.?|approximately|around|roughly|only|just|like|c\.)?\s*$",
+    re.IGNORECASE,
+)
+# Every _BASELINE_TAG_RE match holds one of these (lowercase): a cheap test first (ASCII text only).
+_BASELINE_TAG_KEYS = ("last", "now", "current", "today", "we", "it", "instead", "compared", ":", "=", ",", ";", "(")
+# Numbers that describe the setting rather than a target: "our 3 regional offices", "for the 9 core maintainers",
+# "(team of 9)"; "the 2023 series"; "a 5-day retreat".
+# ("for the 50 most critical components", "in all 17 schools" are scopes people do count as targets: not these.)
+_DESCRIPTOR_BEFORE_RE = re.compile(r"(?:\bour|\b(?:team|group|family|class)\s+of)\s*$", re.IGNORECASE)
+_DESCRIPTOR_AFTER_RE = re.compile(r"\s*(?:[^\W\d_]|\)|$)")
+_YEAR_LABEL_BEFORE_RE = re.compile(r"(?:\b(?:the|our|this|its|their|my)\s+|\(\s*)$", re.IGNORECASE)
+# Keep wording without "keep": the ask is to hold a level ("as today", "same as last year", "hold flat", "no drop in").
+_KEEP_CUE_RE = re.compile(
+    r"\bas\s+(?:today|always|usual|now|before|it\s+(?:is|has\s+been)|in\s+previous\s+years)\b"
+    r"|,\s*always\b|\balways\s*$"
+    r"|\bsame\s+as\s+(?:last|this|previous|the\s+last|in)\b"
+    r"|\bhold(?:s|ing)?\s+(?:[\w'-]+\s+){0,4}?(?:flat|steady|level|constant|the\s+line"
+    r"|at\s+(?:[~$€£]?\d|current|last|today|its|their|the\s+same|this))"
+    r"|\bno\s+(?:drop|decline|dip|fall|decrease|loss|slip)\s+in\b"
+    r"|\b(?:don'?t|do\s+not|never)\s+lose\b|\bhang\s+on\s+to\b|\bat\s+all\s+times\b"
+    r"|\bnever\s+(?:below|above|drops?|falls?|under|over|exceeds?)\b"
+    r"|^\W*continue\s+to\b|^\W*steady\b|\bkeep\s+(?:[\w'-]+\s+){1,3}going\b|\bagain\s*$",
+    re.IGNORECASE,
+)
+# Every _KEEP_CUE_RE match holds one of these (lowercase): a cheap test first (ASCII text only).
+_KEEP_CUE_KEYS = ("as ", "always", "same", "hold", "no ", "lose", "hang", "times", "never", "continue", "steady",
+                  "going", "again")  # fmt: skip
+# "Keep improving X", "keep pushing NPS up": continuing an effort, not holding a level ("keep posting" holds a habit).
+_EFFORT_GERUNDS = frozenset("improve push drive build make work try get grow better".split())
+_EFFORT_LABELS = frozenset({"increase_words", "decrease_words", "outcome_verbs"})
 _SHARE_AFTER_RE = re.compile(r"^\s*of\b", re.IGNORECASE)
 _HALF_RE = re.compile(r"\b(?:in\s+half|by\s+half|by\s+50\s*%)", re.IGNORECASE)
 _RATIO_CONTEXT_BEFORE_RE = re.compile(r"(?:\bof|\bat|\bto|>=|≥|>|\breach|\bachieve|\bhit)\s*$", re.IGNORECASE)
@@ -600,7 +659,7 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
         metric_tokens.update(range(s, e))
 
     # --- quantities and their roles ----------------------------------------
-    raw = [q for q in r.quantities if q.start >= r.prefix_end]
+    raw = [q for q in r.quantities if q.start >= r.prefix_end and not _is_descriptor(text, q)]
     score_ctx = bool(r.spans.get("score_metrics"))
     ratio_ctx = bool(r.spans.get("ratio_metrics"))
     for q in raw:
@@ -624,7 +683,11 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
         before = text[max(r.prefix_end, q.start - 40) : q.start]
         after = text[q.end : q.end + 30]
         tail = before.rstrip().lower() if r.ascii else None
-        if _BASELINE_BEFORE.search(before, tail) or _BASELINE_AFTER_RE.match(after):
+        if (
+            _BASELINE_BEFORE.search(before, tail)
+            or _BASELINE_AFTER_RE.match(after)
+            or _baseline_tag(text[max(r.prefix_end, q.start - 60) : q.start], r.ascii)
+        ):
             roles[idx] = "baseline"
         elif q.times and not (
             (ratio_ctx and _near_label(r, q, "ratio_metrics")) or (_RATIO_CONTEXT_BEFORE.search(before, tail) and not has_direction_word)
@@ -664,14 +727,14 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
     # arrows and "from X to Y" pairs
     for idx in range(len(raw) - 1):
         first, second = raw[idx], raw[idx + 1]
-        gap = text[first.end : second.start]
-        if _ARROW_GAP_RE.match(gap) or (
-            _RANGE_GAP_RE.match(gap) and (roles.get(idx) == "baseline" or has_direction_word) and idx not in markers
-        ):
+        change_asked = roles.get(idx) == "baseline" or has_direction_word
+        if _is_pair(text, first, second, change_asked, idx in markers, markers.get(idx) == "strong"):
             if roles.get(idx) in (None, "baseline") and roles.get(idx + 1) in (None,):
                 roles[idx] = "baseline"
-                markers[idx + 1] = markers.get(idx + 1, "weak")
-                markers[idx + 1] = "strong" if markers[idx + 1] == "strong" else "pair"
+                markers[idx + 1] = "pair"  # "twice ... from 1 in 5 to under 1 in 10": the pair wins over "twice"
+                if idx and roles.get(idx - 1) is None and _OF_GAP_RE.fullmatch(text, raw[idx - 1].end, first.start):
+                    # "3 of 6 lads → all 6", "1 of 6 → 3 of 6": the count is the baseline, the 6 its scale
+                    roles[idx - 1], roles[idx] = "baseline", "scale"
     baseline_idx = next((i for i in range(len(raw)) if roles.get(i) == "baseline"), None)
     candidates = [i for i in range(len(raw)) if i not in roles]
     target_idx: int | None = None
@@ -774,9 +837,12 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
 
     # --- kinds of statement --------------------------------------------------
     # keep/maintain as the action (not "keep improving", not "draft and maintain the guides")
-    maintain = "maintain_words" in verb_labels and not _followed_by_gerund(doc, verb)
+    maintain = "maintain_words" in verb_labels and not _followed_by_effort(r, verb)
     if not maintain and not (has_increase or has_decrease) and relative is None:
-        maintain = any(doc[s].lemma_ in ("stay", "remain") for s, _ in r.spans.get("maintain_words", ()))
+        maintain = any(
+            doc[s].lemma_ in ("stay", "remain") or (s and doc[s - 1].text in (":", "-", "–"))  # "Survey: maintain X"
+            for s, _ in r.spans.get("maintain_words", ())
+        ) or (baseline is None and _keep_cue(text, lower, r.ascii))
     facts["is_maintain"] = maintain
     if maintain:
         facts["direction"] = "maintain"
@@ -803,9 +869,69 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
     return trusted_model(Facts, facts)
 
 
-def _followed_by_gerund(doc: list[_Tok], verb: tuple[int, int] | None) -> bool:
-    """"Keep improving X" asks to continue an effort, not to hold a level."""
-    return verb is not None and verb[1] < len(doc) and doc[verb[1]].lower_.endswith("ing")
+def _followed_by_effort(r: _Reading, verb: tuple[int, int] | None) -> bool:
+    """"Keep improving X", "keep cutting costs" ask to continue an effort; "keep posting weekly" holds a habit."""
+    if verb is None or verb[1] >= len(r.doc):
+        return False
+    token = r.doc[verb[1]]
+    return token.lower_.endswith("ing") and (
+        token.lemma_ in _EFFORT_GERUNDS or not _EFFORT_LABELS.isdisjoint(r.labels[verb[1]])
+    )
+
+
+def _baseline_tag(window: str, ascii_text: bool) -> bool:
+    """Does ``window`` (the text just before a number) tag it as the current or past value?"""
+    if ascii_text:
+        low = window.lower()
+        if not any(key in low for key in _BASELINE_TAG_KEYS):
+            return False
+    return _BASELINE_TAG_RE.search(window) is not None
+
+
+def _keep_cue(text: str, lower: str, ascii_text: bool) -> bool:
+    """Keep wording without a keep verb ("as always", "hold flat", "no drop in")."""
+    if ascii_text and not any(key in lower for key in _KEEP_CUE_KEYS):
+        return False
+    return _KEEP_CUE_RE.search(text) is not None
+
+
+def _is_pair(
+    text: str, first: RawQuantity, second: RawQuantity, change_asked: bool, first_marked: bool, first_strong: bool
+) -> bool:
+    """Are two neighbouring numbers a baseline and its target ("30 -> 45", "80kg → 85kg", "90 subs to 1,000")?
+
+    An arrow always pairs. "to" or a dash pairs a bare number with the next one when a change is asked (else
+    "2 to 3 engineers" is a range); "to" after a unit pairs when both numbers carry the same unit ("71% to 85%")
+    or the target ends the phrase ("90 subs to 1,000", not "5 emails to 200 customers").
+    """
+    m = _PAIR_GAP_RE.match(text, first.end, second.start)
+    if m is None or m.end() != second.start:
+        return False
+    link = m.group("link").lower()
+    if link in _ARROW_LINKS:
+        return link != ">" or m.group("unit") is None  # "6 new logos >$10k": a comparator, not an arrow
+    same_unit = first.unit == second.unit and first.unit != "count" and (first.currency == second.currency)
+    if m.group("unit") is None:
+        return not first_marked and (change_asked or (link == "to" and same_unit))
+    if link != "to" or first_strong:
+        return False
+    unit = m.group("unit").strip().lower()
+    end = second.end
+    return text[end : end + len(unit) + 1].strip().lower() == unit or _PAIR_END_RE.match(text, end) is not None
+
+
+def _is_descriptor(text: str, q: RawQuantity) -> bool:
+    """A number that sets the scene, not a target: "our 3 offices", "(team of 9)", "the 2023 series".
+
+    ("a 5-day retreat" and "a 15-minute conversation" look alike but only the second is a target: left alone.)
+    """
+    if q.unit != "count" or q.currency or q.comparator or q.times or q.signed:
+        return False
+    before = text[max(0, q.start - 20) : q.start]
+    if _DESCRIPTOR_BEFORE_RE.search(before) and _DESCRIPTOR_AFTER_RE.match(text, q.end):
+        return True
+    # "the 2024 annual report", "(2024: 152,000)"
+    return 1990 <= q.value <= 2049 and q.value.is_integer() and _YEAR_LABEL_BEFORE_RE.search(before) is not None
 
 
 def _near_label(r: _Reading, q: RawQuantity, label: str, window: int = 4) -> bool:

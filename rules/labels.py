@@ -62,9 +62,12 @@ def stretch_level(facts: Facts, lexicon: Lexicon | None = None) -> tuple[str, fl
 
 _WORD_RE = re.compile(r"[a-z]+")
 # Recurring activity with no number to reach: "Water the office plants weekly", "Host the meetup every month".
+# Also "every Sunday", "every other Thursday", "every 2nd Friday", "every 2 hours", "twice a week".
 _RECURRING_RE = re.compile(
-    r"\b(?:daily|weekly|biweekly|fortnightly|monthly|quarterly|every\s+(?:single\s+)?(?:\w+\s+)?(?:day|week|month|quarter|year|sprint)s?"
-    r"|each\s+(?:day|week|month|quarter|sprint)|once\s+(?:a|per|every)\b)",
+    r"\b(?:daily|weekly|biweekly|fortnightly|monthly|quarterly"
+    r"|every\s+(?:single\s+|other\s+|\d+(?:st|nd|rd|th)?\s+)?(?:\w+\s+)?(?:day|week|month|quarter|year|sprint|hour)s?\b"
+    r"|(?:every|each)\s+(?:other\s+|\d(?:st|nd|rd|th)\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|each\s+(?:day|week|month|quarter|sprint)|(?:once|twice)\s+(?:a|per|every)\b)",
     re.IGNORECASE,
 )
 # "Implement X to reduce Y from 12% to 5%": the purpose clause names the outcome.
@@ -82,7 +85,7 @@ def _lemmas(text: str) -> frozenset[str]:
 class _Words:
     """The lexicon lists the labels read, as sets, built once per lexicon (the labels run per statement)."""
 
-    __slots__ = ("metric_words", "metric_phrases", "deliverables", "actor_words", "actor_phrases")
+    __slots__ = ("metric_words", "metric_phrases", "deliverables", "actor_words", "actor_phrases", "activities")
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.metric_words = frozenset(lexicon.metric_nouns) | set(lexicon.score_metrics) | set(lexicon.ratio_metrics)
@@ -90,6 +93,7 @@ class _Words:
         self.deliverables = frozenset(lexicon.deliverable_nouns)
         self.actor_words = frozenset(w for w in lexicon.actor_nouns if " " not in w)
         self.actor_phrases = tuple(w for w in lexicon.actor_nouns if " " in w)
+        self.activities = frozenset(lexicon.activity_verbs)
 
 
 _WORDS: dict[str, _Words] = {}
@@ -130,7 +134,7 @@ def _is_deliverable(facts: Facts, lexicon: Lexicon) -> bool:
 
 # Every _RECURRING_RE match holds one of these (lowercase): a cheap test first (ASCII text only: under
 # IGNORECASE a dotless "ı" matches "i", which a lowercase substring test would miss).
-_RECURRING_KEYS = ("daily", "weekly", "fortnightly", "monthly", "quarterly", "every", "each", "once")
+_RECURRING_KEYS = ("daily", "weekly", "fortnightly", "monthly", "quarterly", "every", "each", "once", "twice")
 
 
 def _recurring(text: str) -> bool:
@@ -138,6 +142,14 @@ def _recurring(text: str) -> bool:
     if low is not None and not any(key in low for key in _RECURRING_KEYS):
         return False
     return _RECURRING_RE.search(text) is not None
+
+
+def _habit(facts: Facts, text: str, lexicon: Lexicon) -> bool:
+    """Is the kept thing an activity ("keep posting", "keep running"), not a level ("keep churn under 2%")?"""
+    if facts.verb_span is None or not text:
+        return False
+    following = _WORD_RE.match(text.lower(), facts.verb_span[1] + 1)
+    return bool(following) and following.group().endswith("ing") and lemma_of(following.group()) in _words(lexicon).activities
 
 
 def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float]:
@@ -171,6 +183,8 @@ def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float
             return "outcome", 0.6
         return "task", 0.9
     if facts.is_maintain:
+        if _habit(facts, text, lexicon):
+            return "task", 0.7  # "keep posting 3 reels a week": the team's own routine
         return "outcome", 0.7
     if facts.is_monitoring:
         return "task", 0.7

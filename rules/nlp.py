@@ -454,7 +454,7 @@ _DEADLINE_RE = re.compile(
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "a dozen": 12,
+    "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "a dozen": 12, "twice": 2, "thrice": 3, "a": 1, "an": 1,
 }  # fmt: skip
 _MULTIPLIERS = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6,
@@ -477,12 +477,16 @@ DURATION_SECONDS = {"ms": 0.001, "s": 1, "min": 60, "h": 3600, "d": 86400, "w": 
 
 _QUANTITY_RE = re.compile(
     r"(?<![\w.,/])"
+    # a multiplier written before its number: "×4", "x3" (read as a relative change, like "4x")
+    r"(?P<xpre>[x×]\s?(?=\d))?"
     r"(?P<cur>[$€£¥₹]|(?:usd|eur|gbp|chf|cad|aud|jpy|inr)\s?)?"
     r"(?P<sign>[+\-−](?=[$€£¥₹\d.]))?"
     r"(?P<cur2>[$€£¥₹])?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?=\s?%)|\d+(?:\.\d+)?|\.\d+"  # "1,4%": a decimal comma
     r"|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-    r"|hundred|a\s+dozen|dozen)\b)"
+    r"|hundred|a\s+dozen|dozen|twice|thrice)\b"
+    # "within a week": the article is the number of a time limit
+    r"|(?<=within\s)an?(?=\s(?:business\s|working\s)?(?:day|week|month|hour|minute|quarter|year)\b))"
     r"(?:\s?(?P<mult>k|mm|mn|mio|m|bn|b)(?![a-z0-9])|\s(?P<multw>thousand|million|billion)\b)?"
     r"(?P<plus>\+)?"
     r"(?:\s?(?P<pct>%|percent(?:age\s+points?)?\b|per\s?cent\b|pct\b|pp\b|p\.p\.|basis\s+points?\b|bps\b)"
@@ -492,7 +496,17 @@ _QUANTITY_RE = re.compile(
     r"|\s?(?P<curs>usd|eur|gbp|chf|dollars?|euros?|pounds?)\b"
     r"|(?P<times>\s?[x×](?![a-z0-9])|-fold\b|\s?times\b)"
     r"|\s?(?P<scale>/\s?\d+(?:\.\d+)?(?![\d/])|out\s+of\s+\d+(?:\.\d+)?)"
+    # clock-style durations "4:25", "27:40", "1:02:30" (h:mm or m:ss), before the "3:1" ratio reading
+    r"|(?P<clock>:[0-5]\d(?::[0-5]\d)?(?![\d:.]))"
     r"|(?P<ratio>:\d+(?:\.\d+)?)"
+    # glued compound durations "6h40", "1h30m", "6m10s"
+    r"|(?P<hms>[hm][0-5]\d(?:s|m|min)?(?![a-z0-9]))"
+    # a rate written as "1 in 5" (not "3 in 2 weeks", not "5 in 2026")
+    r"|(?P<inr>\s+in\s+(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:,\d{3})+|\d{1,4})(?![\d.,:/%])"
+    r"(?!\s*(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|wks?|weeks?|months?|mos?|quarters?|years?|yrs?"
+    r"|sprints?)\b))"
+    # glued physical units "80kg", "2GB" (a glued letter otherwise ends a number: 2FA, 5G)
+    r"|(?P<phys>kg|mg|km|cm|lbs?|kcal|gb|mb|tb|ml|kwh)(?![a-z0-9])"
     r")?"
     r"(?P<plus2>\+)?",
     re.IGNORECASE,
@@ -615,7 +629,9 @@ _COMPARATOR_WORDS = {
     "not more than": "<=", "maximum of": "<=", "max": "<=", "max.": "<=", "a maximum of": "<=",
     "up to": "<=", "within": "<=", "sub": "<", "sub-": "<",
 }  # fmt: skip
-_NOT_QUANTITY_AFTER_RE = re.compile(r"(?:-on-|:1s\b|:1\s+(?:meeting|session|call|chat)|/7\b|x7\b|-to-one)", re.IGNORECASE)
+_NOT_QUANTITY_AFTER_RE = re.compile(
+    r"(?:-on-|:1s\b|:1\s+(?:meeting|session|call|chat)|/7\b|x7\b|-to-one|\.(?:x|\d+)\b)", re.IGNORECASE
+)
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -651,6 +667,45 @@ def _word_before(window: str) -> str | None:
         if k < j and (best is None or k < best[0]):
             best = (k, window[k:j])
     return best[1] if best else None
+
+
+# Numbers that name a thing: "0.x", "1.2.3" (versions), and the other end of a named range ("pg 13-17").
+_LABEL_RANGE_GAP_RE = re.compile(r"[-–]")  # "pg 13-17" (not "week 80 → 120": a baseline after a label)
+_VERSION_RANGE_GAP_RE = re.compile(r"\s*(?:-|–|to|->|→)?\s*", re.IGNORECASE)
+_VERSION_TAIL_RE = re.compile(r"(?:\.(?:x|\d+)\b)+", re.IGNORECASE)
+_LIST_MARKER_RE = re.compile(r"\)\s")
+# "N.N" after a product-ish word in a statement about releasing it: "Release Ondine 2.0", "ferrule 1.0 shipped".
+_VERSION_NUM_RE = re.compile(r"\d{1,2}\.\d{1,2}")
+_RELEASE_WORDS_RE = re.compile(r"\b(?:releas|ship|launch|migrat|upgrad|support|version|deprecat|cut\s+a)", re.IGNORECASE)
+_NOT_PRODUCT_WORDS = frozenset(
+    "to at of from by under over below above than is are was be reach hit and or vs with about around for in on "
+    "score rating nps csat grade rate ratio".split()
+)
+_TWICE_AS_RE = re.compile(r"\s+(?:the|as)\b", re.IGNORECASE)
+# "4x a week", "3 times per month", "2x/month", "3x week", "twice every Sunday": a frequency, not a multiplier
+_FREQUENCY_AFTER_RE = re.compile(
+    r"\s*(?:a|an|per|every|each|/|in\s+a|a\s+single)?\s*(?:other\s+)?(?:day|week|weekday|weekend|month|quarter|year|sprint"
+    r"|night|morning|evening|shift|session|semester|term|season|mon|tue|wed|thu|fri|sat|sun)",
+    re.IGNORECASE,
+)
+_DIGITS_RE = re.compile(r"\d+")
+# Glued physical units in one base unit per kind (MB, g, m), so "100MB to 2GB" compares like with like.
+_PHYSICAL_SCALE = {"kg": 1000.0, "mg": 0.001, "km": 1000.0, "cm": 0.01, "gb": 1000.0, "tb": 1e6}
+
+
+def _no_open_paren(text: str, pos: int) -> bool:
+    """Is no "(" left open before ``pos`` ("2) photos" is a list marker, "(now 7)" is not)?"""
+    return text.rfind("(", 0, pos) <= text.rfind(")", 0, pos)
+
+
+def _is_version(text: str, low: str | None, num: str, start: int, end: int, before: str, m: re.Match[str]) -> bool:
+    """A bare "2.0" right after a name in a statement about a release ("Release Ondine 2.0 with ...")."""
+    if end != m.end("num") or not _VERSION_NUM_RE.fullmatch(num):
+        return False
+    prev_word = _word_before(before)
+    if not prev_word or prev_word.lower() in _NOT_PRODUCT_WORDS or not before.endswith(" "):
+        return False
+    return _RELEASE_WORDS_RE.search(low if low is not None else text) is not None
 
 
 _ONE_AS_WORD_RE = re.compile(r"\s*(?:of|-|on|another|place|way|stop|page|pager)\b", re.IGNORECASE)
@@ -692,7 +747,12 @@ def _to_float(num: str) -> float:
     key = " ".join(num.lower().split())
     if key in _NUMBER_WORDS:
         return float(_NUMBER_WORDS[key])
+    if "," in num and _DECIMAL_COMMA_RE.fullmatch(num):
+        return float(num.replace(",", "."))  # "1,4%"
     return float(num.replace(",", ""))
+
+
+_DECIMAL_COMMA_RE = re.compile(r"\d+,\d{1,2}")
 
 
 # Where a deadline can start: trying the full pattern only there is ~5x faster than finditer.
@@ -716,14 +776,14 @@ _DEADLINE_START_LOWER_RE = re.compile(_DEADLINE_START_PATTERN)
 _DEADLINE_KEY_LOWER_RE = re.compile(_DEADLINE_KEY_PATTERN)
 _QUANTITY_LOWER_RE = re.compile(_QUANTITY_RE.pattern)
 # find_quantities unpacks m.groups() in this order.
-_QUANTITY_GROUPS = ("cur", "sign", "cur2", "num", "mult", "multw", "plus", "pct", "pts", "dur", "curs", "times", "scale",
-                    "ratio", "plus2")  # fmt: skip
+_QUANTITY_GROUPS = ("xpre", "cur", "sign", "cur2", "num", "mult", "multw", "plus", "pct", "pts", "dur", "curs", "times",
+                    "scale", "clock", "ratio", "hms", "inr", "phys", "plus2")  # fmt: skip
 if tuple(_QUANTITY_RE.groupindex) != _QUANTITY_GROUPS or _QUANTITY_RE.groups != len(_QUANTITY_GROUPS):
     raise RuntimeError("_QUANTITY_RE groups changed: update _QUANTITY_GROUPS and find_quantities")
 _DIGIT_RE = re.compile(r"[0-9]")
 _NUMBER_WORD_KEY_RE = re.compile(
     r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-    r"|hundred|dozen"
+    r"|hundred|dozen|twice|thrice|within\sa"
 )
 
 
@@ -802,30 +862,49 @@ def find_quantities(
         matches = _QUANTITY_RE.finditer(text)
     blocked = [(d.start, d.end) for d in deadlines]
     out: list[RawQuantity] = []
+    label_end = -1  # end of the last number skipped as a name ("pg 13", "0.x"), for its range partner
+    label_is_version = False
     for m in matches:
         start, end = m.span()
         num_start, num_end = m.span("num")
         if blocked and any(s <= num_start < e for s, e in blocked):
             continue
         # one call for every group, in pattern order
-        cur, sign, cur2, num, mult, multw, plus, pct, pts, dur, curs, times, scale, ratio, plus2 = m.groups()
+        (xpre, cur, sign, cur2, num, mult, multw, plus, pct, pts, dur, curs, times, scale, clock, ratio, hms, inr, phys,
+         plus2) = m.groups()  # fmt: skip
         if pct is None and dur is None and _ORDINAL_OR_GLUED_RE.match(text, end):
             continue  # 1st, 2FA, 3D, 5G
         if _NOT_QUANTITY_AFTER_RE.match(text, num_end):
-            continue  # 1:1s, 24/7, one-on-one
+            version = _VERSION_TAIL_RE.match(text, num_end)
+            if version:
+                label_end, label_is_version = version.end(), True
+            continue  # 1:1s, 24/7, one-on-one, 0.x, 1.2.3
         before = text[max(0, start - 24) : start]
         if _glued_before(before):
             continue  # COVID-19, GPT-4
-        if not pct:
+        if (
+            label_end >= 0
+            and not (pct or cur or cur2 or curs or dur)
+            and (_VERSION_RANGE_GAP_RE if label_is_version else _LABEL_RANGE_GAP_RE).fullmatch(text, label_end, start)
+        ):
+            label_end = end
+            continue  # the other end of "pg 13-17", "0.x to 1.0": also a name, not an amount
+        if not (pct or cur or cur2 or curs):
             prev_word = _word_before(before)
             if prev_word and prev_word.lower() in identifier_words:
-                continue  # SOC 2, Tier 1, Phase 2
+                label_end, label_is_version = end, False
+                continue  # SOC 2, Tier 1, Phase 2 (but "last year £62k" is an amount)
         if before.endswith(("#", "#\n")):
             continue  # #1 in the category: a rank, not an amount
-        if num.lower() == "one" and _ONE_AS_WORD_RE.match(text, num_end):
+        if num.lower() == "one" and not inr and _ONE_AS_WORD_RE.match(text, num_end):
             continue
         if "." in num and _VERSION_AFTER_RE.match(text, end):
             continue  # "the 1.0 version"
+        if _LIST_MARKER_RE.match(text, num_end) and (start == 0 or text[start - 1].isspace()) and _no_open_paren(text, start):
+            continue  # "1) new menu 2) new photos": list markers inside the text
+        if _is_version(text, low, num, start, end, before, m):
+            label_end, label_is_version = end, True
+            continue  # "Ondine 2.0 shipped": a release name
         value = _to_float(num)
         mult = mult or multw
         if mult:
@@ -838,6 +917,8 @@ def find_quantities(
         if curs:
             currency = _CURRENCY_CODES[curs.lower()]
         q = RawQuantity(value=value, unit="count", currency=currency, start=start, end=end, text=text[start:end])
+        if xpre:
+            q.times, q.unit = True, "ratio"
         if sign:
             q.signed = "-" if sign in "-−" else "+"
             if q.signed == "-":
@@ -860,9 +941,27 @@ def find_quantities(
         elif dur:
             q.unit = "duration"
             q.duration_unit = _DURATION_UNITS[" ".join(dur.lower().split())]
-        elif times:
-            q.times = True
-            q.unit = "ratio"
+        elif times or num.lower() == "twice" and _TWICE_AS_RE.match(text, num_end):
+            if _FREQUENCY_AFTER_RE.match(text, end):
+                pass  # "run 4x a week", "3 times per month": how often, a count
+            else:
+                q.times = True
+                q.unit = "ratio"
+        elif clock or hms:
+            # "4:25" (h:mm or m:ss) and "6h40" / "6m10s": one number in the larger unit
+            q.unit = "duration"
+            parts = [int(p) for p in _DIGITS_RE.findall((clock or hms)[1:])]
+            q.value = value + sum(p / 60 ** (k + 1) for k, p in enumerate(parts))
+            q.duration_unit = {"h": "h", "m": "min"}.get(hms[0].lower()) if hms else None
+        elif inr:
+            denominator = _to_float(inr.split()[-1])
+            if 0 <= value < denominator:
+                q.unit = "ratio"  # "1 in 5" -> 0.2
+                q.value = value / denominator
+            else:  # "10 in 5 markets" is not a rate: keep the first number only
+                q.end = num_end
+        elif phys:
+            q.value *= _PHYSICAL_SCALE.get(phys.lower(), 1.0)
         elif scale:
             q.unit = "score"
             q.scale = float(_NOT_SCALE_DIGIT_RE.sub("", scale))
@@ -881,7 +980,7 @@ def find_quantities(
         tail = _OR_TAIL_RE.match(text, end)
         if tail:
             q.comparator = "<=" if tail.group(1).lower().split()[1] in {"less", "fewer", "lower", "below"} else ">="
-        q.text = text[start:end].rstrip()
+        q.text = text[start : q.end].rstrip()
         q.end = start + len(q.text)
         out.append(q)
     if len(out) > 1:
