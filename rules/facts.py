@@ -137,6 +137,12 @@ _KEEP_CUE_RE = re.compile(
     r"|^\W*continue\s+to\b|^\W*steady\b|\bkeep\s+(?:[\w'-]+\s+){1,3}going\b|\bagain\s*$",
     re.IGNORECASE,
 )
+# The _KEEP_CUE_RE forms that hold a change word, negated (they count even though "drop" is a decrease word).
+_NEGATED_CHANGE_RE = re.compile(
+    r"\bno\s+(?:drop|decline|dip|fall|decrease|loss|slip)\s+in\b|\bnever\s+(?:below|above|drops?|falls?|under|over)\b"
+    r"|\b(?:don'?t|do\s+not|never)\s+lose\b",
+    re.IGNORECASE,
+)
 # Every _KEEP_CUE_RE match holds one of these (lowercase): a cheap test first (ASCII text only).
 _KEEP_CUE_KEYS = ("as ", "always", "same", "hold", "no ", "lose", "hang", "times", "never", "continue", "steady",
                   "going", "again")  # fmt: skip
@@ -843,6 +849,9 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
             doc[s].lemma_ in ("stay", "remain") or (s and doc[s - 1].text in (":", "-", "–"))  # "Survey: maintain X"
             for s, _ in r.spans.get("maintain_words", ())
         ) or (baseline is None and _keep_cue(text, lower, r.ascii))
+    if not maintain and (has_increase or has_decrease) and relative is None and baseline is None:
+        # "No drop in X", "never below Y": a change word, negated
+        maintain = _keep_cue(text, lower, r.ascii, _NEGATED_CHANGE_RE)
     facts["is_maintain"] = maintain
     if maintain:
         facts["direction"] = "maintain"
@@ -888,11 +897,11 @@ def _baseline_tag(window: str, ascii_text: bool) -> bool:
     return _BASELINE_TAG_RE.search(window) is not None
 
 
-def _keep_cue(text: str, lower: str, ascii_text: bool) -> bool:
+def _keep_cue(text: str, lower: str, ascii_text: bool, pattern: re.Pattern[str] | None = None) -> bool:
     """Keep wording without a keep verb ("as always", "hold flat", "no drop in")."""
     if ascii_text and not any(key in lower for key in _KEEP_CUE_KEYS):
         return False
-    return _KEEP_CUE_RE.search(text) is not None
+    return (pattern or _KEEP_CUE_RE).search(text) is not None
 
 
 def _is_pair(

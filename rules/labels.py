@@ -149,7 +149,10 @@ def _habit(facts: Facts, text: str, lexicon: Lexicon) -> bool:
     if facts.verb_span is None or not text:
         return False
     following = _WORD_RE.match(text.lower(), facts.verb_span[1] + 1)
-    return bool(following) and following.group().endswith("ing") and lemma_of(following.group()) in _words(lexicon).activities
+    if not following or not following.group().endswith("ing"):
+        return False
+    # activity verbs only: "keep marking turnaround within 5 days", "sustain funding" hold a level
+    return lemma_of(following.group()) in _words(lexicon).activities
 
 
 def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float]:

@@ -689,8 +689,9 @@ _FREQUENCY_AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 _DIGITS_RE = re.compile(r"\d+")
-# Glued physical units in one base unit per kind (MB, g, m), so "100MB to 2GB" compares like with like.
-_PHYSICAL_SCALE = {"kg": 1000.0, "mg": 0.001, "km": 1000.0, "cm": 0.01, "gb": 1000.0, "tb": 1e6}
+# Glued data sizes in MB, so "100MB to 2GB" compares like with like.
+# (Only data sizes: "500MB to 2GB" is common, mixed mass or length units are not, and "80kg" should read 80.)
+_PHYSICAL_SCALE = {"gb": 1000.0, "tb": 1e6}
 
 
 def _no_open_paren(text: str, pos: int) -> bool:

@@ -209,3 +209,76 @@ def test_empty_and_odd_input_does_not_crash() -> None:
     for text in ["", "   ", "🚀🚀🚀", "مرحبا بالعالم", "%%%", "$", "x" * 5000]:
         facts = extract_facts(text)
         assert facts.target is None
+
+
+# Forms people write outside the textbook shapes (statements invented for these tests).
+FIELD_FORMS: list[tuple[str, dict]] = [
+    # arrows and "to" between numbers that carry a unit or a rate
+    ("Consulting income $4.1k/mo -> $6k/mo", {"baseline": 4100, "target": 6000, "unit": "currency", "direction": "increase"}),
+    ("Podcast guests: 2/month → 6/month", {"baseline": 2, "target": 6, "direction": "increase"}),
+    ("Deadlift 100kg -> 120kg", {"baseline": 100, "target": 120}),
+    ("Attachment limit from 50MB to 1GB", {"baseline": 50, "target": 1000, "direction": "increase"}),
+    ("Dose 1.5 ml → 4 ml", {"baseline": 1.5, "target": 4}),
+    ("Overdue invoices: €40k → under €10k", {"baseline": 40000, "target": 10000, "comparator": "<"}),
+    ("Mailing list ~300 readers -> 1200", {"baseline": 300, "target": 1200}),
+    ("Discord server 150 members to 600", {"baseline": 150, "target": 600}),
+    ("Send 5 invitations to 200 alumni", {"target": 5, "baseline": None}),  # "to" names who, not a target
+    ("close 6 new logos >$20k each", {"baseline": None, "comparator": ">"}),  # ">" here is a comparator
+    ("paintings per month 2 -> 4", {"baseline": 2, "target": 4}),
+    ("conversion on checkout 2,5% -> 3%", {"baseline": 2.5, "target": 3, "unit": "percent"}),
+    ("Average basket £9.50 to £10", {"baseline": 9.5, "target": 10, "unit": "currency"}),
+    # rates "1 in N", clock times and glued durations
+    ("Bring failed builds from 1 in 4 to under 1 in 20", {"baseline": 0.25, "target": 0.05, "unit": "ratio"}),
+    ("Half-marathon 2:05 -> sub 1:55", {"baseline": 2 + 5 / 60, "target": 1 + 55 / 60, "unit": "duration"}),
+    ("Test suite 8m30s → 6m", {"baseline": 8.5, "unit": "duration"}),
+    ("Sleep 7h30 on weeknights (now 6h15)", {"baseline": 6.25, "target": 7.5, "direction": "increase"}),
+    # "N of M -> all M": the count is the baseline
+    ("Certified forklift drivers: 2 of 8 -> all 8", {"baseline": 2, "target": 8}),
+    # baselines named after the target
+    ("Raise $120k from alumni (last year $90k)", {"baseline": 90000, "target": 120000}),
+    ("Museum visits 40,000 (2023: 31,000)", {"baseline": 31000, "target": 40000}),
+    ("Win $2M in grants (FY23: $1.2M)", {"baseline": 1_200_000, "target": 2_000_000}),
+    ("Mentor 50 students (last year we mentored 35)", {"baseline": 35, "target": 50}),
+    ("300 entries to the photo contest (last one had 210)", {"baseline": 210, "target": 300}),
+    ("Get the repo to 500 stars (we're at ~320)", {"baseline": 320, "target": 500}),
+    ("Renewal rate 80% (currently around 64%)", {"baseline": 64, "target": 80}),
+    ("Book rehearsals 4 weeks ahead instead of 1", {"baseline": 1, "target": 4}),
+    ("Sign 40 stockists (in Q1 we signed 15)", {"baseline": 15, "target": 40}),
+    # multipliers before or after the number, but not frequencies
+    ("Donations ×3 (currently £500/mo)", {"relative_change": 2.0, "baseline": 500, "target": 1500}),
+    ("trial signups x5", {"relative_change": 4.0}),
+    ("Swim 3x a week", {"relative_change": None, "target": 3}),
+    ("Publish 2 times per month", {"relative_change": None, "target": 2}),
+    ("Reply to every review within a day", {"target": 1, "unit": "duration"}),
+    ("Hold the open day twice (May and October)", {"target": 2, "relative_change": None}),
+    # keep wording without "keep"
+    ("Refunds processed within 2 days, as today", {"is_maintain": True}),
+    ("No lost shipments, as always", {"is_maintain": True}),
+    ("Complaints under 10 a month, same as last year", {"is_maintain": True}),
+    ("Hold headcount flat through the year", {"is_maintain": True}),
+    ("Hold donations at £20k a month", {"is_maintain": True}),
+    ("No drop in volunteer hours over the holidays", {"is_maintain": True}),
+    ("Continue to run the Saturday repair café", {"is_maintain": True}),
+    ("Keep the book club going through summer", {"is_maintain": True}),
+    ("keep recording a weekly video", {"is_maintain": True}),
+    ("Keep lowering the defect rate by 10%", {"is_maintain": False}),
+    ("Continue to grow repeat orders", {"is_maintain": False}),
+    ("Hold weekly design critiques", {"is_maintain": False}),
+    # numbers that name things, not targets
+    ("Write the upgrade notes from 2.x to 3.0", {"target": None, "baseline": None}),
+    ("Release Lumen 3.0 with offline mode", {"target": None}),
+    ("test against node 18-22", {"target": None}),
+    ("Replace the printers in our 4 branch offices", {"target": None}),
+    ("Print the 2025 impact report", {"target": None}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FIELD_FORMS, ids=[c[0][:40] for c in FIELD_FORMS])
+def test_reads_field_forms(text: str, expected: dict) -> None:
+    facts = extract_facts(text)
+    for field, value in expected.items():
+        actual = getattr(facts, field)
+        if isinstance(value, float | int) and not isinstance(value, bool) and actual is not None:
+            assert actual == pytest.approx(value), (field, facts)
+        else:
+            assert actual == value, (field, facts)

@@ -127,3 +127,43 @@ def test_recurring_activity_is_measurable_kpi_confusion() -> None:
     assert result.phrasing == "task"
     assert result.kpi_confusion is True
     assert result.measurable is True
+
+
+# Frequencies written as weekdays or counts per period make a recurring activity measurable; watching a
+# metric on a schedule stays a monitoring item (not measurable), as the data card says.
+FREQUENCY_FORMS = [
+    ("Water the greenhouse every Saturday", True),
+    ("Phone grandad every other Wednesday", True),
+    ("Team retro every 3rd Thursday, facilitator rotates", False),  # no verb: a bare calendar item
+    ("Restock the shelves every 4 hours", True),
+    ("Practise scales twice a week", True),
+    ("Track shop conversion every Friday", False),
+    ("Monitor response times every Monday", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FREQUENCY_FORMS)
+def test_frequency_forms_are_measurable(text: str, expected: bool) -> None:
+    assert labels(text).measurable is expected
+
+
+def test_kept_habit_is_a_safe_task_and_kept_level_an_outcome() -> None:
+    habit = labels("keep writing a diary entry twice a week")
+    assert (habit.phrasing, habit.kpi_confusion, habit.stretch) == ("task", True, "safe")
+    level = labels("Refund requests under 2%, as always")
+    assert (level.phrasing, level.kpi_confusion, level.stretch) == ("outcome", True, "safe")
+
+
+@pytest.mark.parametrize(
+    ("text", "stretch"),
+    [
+        ("Guided walks: 3/month -> 12/month", "moonshot"),  # r = 3
+        ("Cake orders 40 → 50 a week", "stretch"),  # r = 0.25
+        ("5k time 26:00 → 25:00", "safe"),  # r = 0.04
+        ("Raise £30,000 at the gala (last year £24k)", "stretch"),  # r = 0.25
+        ("Return visitors x4 (now ~200 a month)", "moonshot"),  # r = 3
+        ("Cycle to work 4x a week", "unknown"),  # a frequency, not a multiplier
+    ],
+)
+def test_stretch_from_field_forms(text: str, stretch: str) -> None:
+    assert labels(text).stretch == stretch
