@@ -318,6 +318,16 @@ def _like(value_text: str, placeholder: str) -> str:
     return _NUMBER_CORE.sub(placeholder, value_text, count=1)
 
 
+# Words that cannot begin or end a noun phrase we put into a template ("the from", "within the").
+_FUNCTION_WORDS = r"(?:the|a|an|from|to|with|within|of|for|on|about|in|at|by|under|below|above|over|and|or)"
+_DANGLING = re.compile(rf"^(?:{_FUNCTION_WORDS}\s+)+|(?:\s+{_FUNCTION_WORDS})+$|^{_FUNCTION_WORDS}$", re.IGNORECASE)
+
+
+def _trim_dangling(phrase: str) -> str:
+    """A phrase without leading or trailing function words; '' when nothing else is left."""
+    return _DANGLING.sub("", re.sub(r"\s+", " ", phrase).strip(" ,.;:-")).strip(" ,.;:-")
+
+
 def _sentence(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip(" ,;")
     return text[:1].upper() + text[1:] if text else text
@@ -481,7 +491,7 @@ def _kept_metric(r: _Reading) -> tuple[str, str | None, bool | None]:
             metric = re.sub(r"^(?:%\s*)?(?:of|on|in)\s+", "", after.strip())  # "Stay below 5 open matters"
     metric = _CLAUSE_TAIL.sub("", metric)
     metric = re.sub(r"\s+(?:stays?|remains?|is|are|held|holds?|keeps?|at|of|to)$", "", metric.strip(" ,.;:-"))
-    metric = _METRIC_NOISE.sub("", re.sub(r"\s+", " ", metric)).strip(" ,.;:-")
+    metric = _trim_dangling(_METRIC_NOISE.sub("", re.sub(r"\s+", " ", metric)))
     lower = None
     if zero or (bound_words[1] and not bound_words[0]):
         lower = True
@@ -719,7 +729,7 @@ def _object_words(r: _Reading) -> str:
     rest = _TRAILING_ADVERB.sub("", rest)
     rest = re.sub(r"^(?:%\s*)?(?:of|for|on|about)\s+|\s+(?:of|for|on|about)$", "", rest.strip(), flags=re.IGNORECASE)
     rest = _LEADING_QUANTIFIERS.sub("", rest + " ").strip()
-    rest = re.sub(r"\s+", " ", rest).strip(" ,.;:-'\"")
+    rest = _trim_dangling(re.sub(r"\s+", " ", rest).strip(" ,.;:-'\""))
     if len(rest.split()) > 6:
         rest = re.split(r"\s+(?:of|for)\s+", rest, maxsplit=1)[0]
     if not rest or len(rest.split()) > 6 or not re.search(r"[A-Za-z]{3}", rest) or _NOT_A_THING.search(rest):
@@ -821,6 +831,7 @@ def _vague_subject(text: str, m: re.Match[str], qualities: re.Pattern[str]) -> s
     before = _VAGUE_LEAD.sub("", _strip(qualities.sub(" ", before), _DEADLINE).strip())
     before = _VAGUE_FILLER.sub(" ", before)
     before = re.sub(r"\s+(?:the|a|an|to|as|at)$", "", re.sub(r"\s+", " ", before).strip())
+    before = before if _trim_dangling(before) else ""  # "be the best taqueria": nothing but "the" is left
     after = _strip(after, _DEADLINE)
     tail = ""
     if not _SUPERLATIVE.search(m.group(0)):
@@ -831,7 +842,7 @@ def _vague_subject(text: str, m: re.Match[str], qualities: re.Pattern[str]) -> s
             tail = re.split(r"\s+(?:and|or|while)\s+", after.strip(), maxsplit=1)[0]
     subject = re.sub(r"\s+", " ", f"{before} {tail}").strip(" ,.;:-")
     subject = _VAGUE_LEAD.sub("", subject)
-    if not subject or qualities.search(subject) or len(subject.split()) > 8:
+    if not _trim_dangling(subject) or qualities.search(subject) or len(subject.split()) > 8:
         return ""
     return subject[0].lower() + subject[1:] if len(subject) > 1 and not subject[1].isupper() else subject
 

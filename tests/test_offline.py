@@ -481,3 +481,18 @@ def test_generic_suggestions_on_the_corpus_read_cleanly(corpus_run):
     found = [(r.text, s.text) for r, ss in zip(reports, results) for s in ss if bad.search(s.text)
              and not bad.search(r.text)]  # fmt: skip
     assert len(found) <= 3, found[:10]
+
+
+@pytest.mark.parametrize("statement", [
+    "be the friendliest bakery on our street",
+    "hold support spend within the $90k yearly budget",
+    "Go from monthly to weekly releases",
+    "2:1 with every new hire every 3 weeks",
+])  # fmt: skip
+def test_no_suggestion_puts_a_dangling_function_word_into_a_template(coach, statement):
+    """An object or metric read as 'the', 'within the' or 'from' must not reach a template ('satisfaction with the from')."""
+    reports = coach.assess([statement])
+    dangling = re.compile(r"\b(?:the|with|within|of|about|to|from) (?:from|to) \[?(?:baseline|\$?\d)|\bthe with\b|\bthe from\b",
+                          re.IGNORECASE)  # fmt: skip
+    for suggestion in offline_suggestions(reports, coach)[0]:
+        assert not dangling.search(suggestion.text), suggestion.text
