@@ -127,6 +127,18 @@ def test_arithmetic_stretch_comes_from_the_rules() -> None:
     assert combine(probs, facts, _rules(stretch="moonshot")).stretch == "moonshot"
 
 
+@pytest.mark.parametrize(("p_task", "direction", "expected"), [
+    (0.70, "decrease", "outcome"),  # a cut of a known metric needs a sure classifier to become a task
+    (0.90, "decrease", "task"),  # ... which it can be ("Cut our status meetings from 5 to 2")
+    (0.70, "increase", "task"),  # upward changes keep the plain 0.5 cut
+])  # fmt: skip
+def test_a_decrease_of_a_known_metric_needs_a_sure_classifier_to_become_a_task(p_task, direction, expected) -> None:
+    probs = _uniform()
+    probs["phrasing"] = np.array([1 - p_task, p_task])
+    facts = Facts(is_outcome_verb=True, direction=direction, baseline=40, target=25)
+    assert combine(probs, facts, _rules(phrasing="outcome")).phrasing == expected
+
+
 def test_classifier_findings_are_credited(engine: RuleEngine) -> None:
     rules = _rules(phrasing="outcome")
     final = Labels(phrasing="task", measurable=True, kpi_confusion=False, stretch="stretch", source="hybrid",
