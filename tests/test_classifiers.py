@@ -83,6 +83,15 @@ def test_leave_one_voice_out_tests_each_blind_file_once_and_never_trains_on_it()
     assert sorted(seen) == sorted(voices)
 
 
+def test_the_contrast_set_is_never_training_data() -> None:
+    """data/contrast is an authored held-out set: no text of it may reach the training corpus."""
+    contrast = [json.loads(line)["text"].lower() for path in sorted((ROOT / "data" / "contrast").glob("*.jsonl"))
+                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]  # fmt: skip
+    assert len(contrast) >= 400
+    training = {r.text.lower() for r in load_corpus()}
+    assert not training.intersection(contrast)
+
+
 def test_probabilities_are_distributions(model: LabelModel, engine: RuleEngine) -> None:
     texts = ["Make 50 calls a day", "Cut churn from 3% to 2%", "Churn rate", "Ship the new portal"]
     facts = engine.facts_many(texts)
