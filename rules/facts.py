@@ -487,7 +487,7 @@ def _find_verb(r: _Reading, vocab: _Vocab) -> tuple[int, int] | None:
         i = token.i
         if token.idx < r.prefix_end or r.labels[i].isdisjoint(_VERB_LABEL_SET):
             continue
-        # "the plan to launch" is a noun phrase, but "each rep to maintain 95% CSAT" keeps a level
+        # "the plan to launch" is a noun phrase, but "every agent to keep first response under 2h" keeps a level
         if i > 0 and doc[i - 1].lower_ in _DETERMINERS and not (
             doc[i - 1].lower_ == "to" and "maintain_words" in r.labels[i] and _owners_before(r, i - 1)
         ):
@@ -502,7 +502,7 @@ _OWNER_WORDS = frozenset({"each", "every", "all", "everyone", "everybody"})
 
 
 def _owners_before(r: _Reading, to: int) -> bool:
-    """Do the few words before an infinitive "to" name who acts ("each rep to keep ...")?"""
+    """Do the few words before an infinitive "to" name who acts ("every agent to keep ...")?"""
     return any(
         "actor_nouns" in r.labels[j] or r.doc[j].lower_ in _OWNER_WORDS for j in range(max(0, to - 3), to)
     )

@@ -70,7 +70,7 @@ _RECURRING_RE = re.compile(
     r"|each\s+(?:day|week|month|quarter|sprint)|(?:once|twice)\s+(?:a|per|every)\b)",
     re.IGNORECASE,
 )
-# "Implement X to reduce Y from 12% to 5%": the purpose clause names the outcome.
+# "Implement X to reduce Y from 30% to 18%": the purpose clause names the outcome.
 _PURPOSE_RE = re.compile(
     r"\b(?:to|and|so\s+that\s+we)\s+(?:increase|reduce|decrease|grow|improve|raise|lower|cut|boost|double|halve|lift)\b",
     re.IGNORECASE,
