@@ -28,10 +28,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from coach.models import Draft, Facts, KeyResult, Labels, Objective, Quantity
 from rules.labels import relative_change
 from rules.lexicon import Lexicon
-from rules.nlp import lemma_of
+from rules.nlp import lemma_of, lemma_table
 
 # ---------------------------------------------------------------------------
 # What checks receive and return
@@ -65,6 +67,7 @@ class ObjectiveContext:
 @dataclass(frozen=True)
 class DraftContext:
     draft: Draft
+    lexicon: Lexicon | None = None
 
 
 #: A check takes the context of its scope and the rule's effective parameters.
@@ -417,6 +420,51 @@ def missing_owner(ctx: DraftContext, params: dict[str, Any]) -> Iterable[Hit]:
                     yield Hit(*kr_span(kr, objective_span(obj)), {"kind": "key results"})
         elif not any(kr.owner for kr in obj.key_results):
             yield Hit(*objective_span(obj), {"kind": "objectives"})
+
+
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+
+
+_LANGUAGE_WORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _language_words(lexicon: Lexicon) -> tuple[frozenset[str], frozenset[str]]:
+    """(English words the coach knows, foreign function words), built once per lexicon.
+
+    English: spaCy's English stop words, the lemma table's lemmas and every word of the lexicon's
+    lists (inflected forms are looked up in the lemma table itself, whose keys are hashes).
+    """
+    words = _LANGUAGE_WORDS.get(lexicon.fingerprint)
+    if words is None:
+        english = set(STOP_WORDS) | {v for v in lemma_table().values() if isinstance(v, str)}
+        for name in type(lexicon).model_fields:
+            value = getattr(lexicon, name)
+            if isinstance(value, list):
+                english |= {w for entry in value if isinstance(entry, str) for w in entry.split()}
+        foreign = frozenset(lexicon.foreign_function_words)
+        words = _LANGUAGE_WORDS[lexicon.fingerprint] = (frozenset(english - foreign), foreign)
+    return words
+
+
+@check("not-english")
+def not_english(ctx: DraftContext, params: dict[str, Any]) -> Iterable[Hit]:
+    """Frequent foreign function words, or few words the English vocabulary knows (long enough drafts only)."""
+    if ctx.lexicon is None:
+        return
+    words = [w.lower() for w in _LETTER_WORD.findall(ctx.draft.text)]
+    if len(words) < params["min_words"]:
+        return
+    known, foreign_words = _language_words(ctx.lexicon)
+    foreign = sum(w in foreign_words for w in words) / len(words)
+    long_words = [w for w in words if len(w) >= 3]
+    table = lemma_table()
+    english = sum(w in known or w in table for w in long_words) / max(1, len(long_words))
+    if foreign >= params["max_foreign_share"] or english < params["min_english_share"]:
+        text = ctx.draft.text
+        start = len(text) - len(text.lstrip())
+        line_end = text.find("\n", start)
+        end = len(text.rstrip()) if line_end == -1 else len(text[:line_end].rstrip())
+        yield Hit(start, end, {})
 
 
 def _normalise(text: str) -> str:

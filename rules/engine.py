@@ -134,7 +134,7 @@ class RuleEngine:
     def check_draft(self, draft: Draft) -> list[Finding]:
         """Draft-level findings only (objective count, owners, duplicates); absolute spans."""
         out: list[Finding] = []
-        ctx = DraftContext(draft=draft)
+        ctx = DraftContext(draft=draft, lexicon=self.lexicon)
         for rule in self._rules["draft"]:
             for hit in rule.check(ctx, rule.params):
                 out.append(self._finding(rule, hit, 0))

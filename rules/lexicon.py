@@ -91,8 +91,10 @@ class Lexicon(BaseModel):
     identifier_words: list[str] = Field(default_factory=list)
     magnitude_words: dict[str, float] = Field(default_factory=dict)
     metric_patterns: list[MetricPattern] = Field(default_factory=list)
+    #: Short function words of other European languages that English OKRs do not use (OKR-D004).
+    foreign_function_words: list[str] = Field(default_factory=list)
 
-    @field_validator(*WORD_LISTS)
+    @field_validator(*WORD_LISTS, "foreign_function_words")
     @classmethod
     def _words(cls, value: list[str]) -> list[str]:
         return _clean_words(value)

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from coach.models import resource_dir
+from coach.models import Draft, resource_dir
 from rules.engine import RuleEngine
 
 BUDGET = 0.10
@@ -45,3 +45,23 @@ def test_false_positive_budget(corpus: list[dict]) -> None:
     for rule, text, message in offenders:
         print(f"  {rule}: {text!r}: {message}")
     assert rate < BUDGET, f"false-positive rate {rate:.3f} >= {BUDGET}: {offenders}"
+
+
+def test_no_english_draft_is_called_foreign() -> None:
+    """OKR-D004 on every run of four corpus statements (all English, some by non-native writers) and every
+    parser test document: not once. A few foreign drafts, by contrast, are all noted."""
+    engine = RuleEngine()
+    texts: list[str] = []
+    for path in sorted((resource_dir("data") / "corpus").glob("*.jsonl")):
+        statements = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line]
+        texts += ["\n".join(statements[i : i + 4]) for i in range(0, len(statements), 4)]
+    flagged = [t for t in texts if any(f.rule == "OKR-D004" for f in engine.check_draft(Draft(text=t)))]
+    assert len(texts) > 1000 and flagged == []
+    foreign = [
+        "Augmenter le chiffre d'affaires de 20% d'ici la fin de l'année\nRéduire le taux d'attrition de 5% à 3%",
+        "Zwiększyć sprzedaż o 20% w tym roku\nSkrócić czas odpowiedzi z 48 do 24 godzin\nUruchomić nowy sklep",
+        "Omzet met 10% verhogen voor het einde van het jaar\nKlachten halveren van 40 naar 20 per maand",
+        "Aumentare il fatturato del 15% entro dicembre\nRidurre i reclami da 40 a 20 al mese e lanciare il catalogo",
+    ]
+    for text in foreign:
+        assert any(f.rule == "OKR-D004" for f in engine.check_draft(Draft(text=text))), text
