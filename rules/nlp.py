@@ -828,8 +828,26 @@ def find_deadlines(text: str, low: str | None = None) -> list[Deadline]:
         start, end = m.span(group)
         if group == "p" and _is_change_from_year_like_number(text, m.start(), end):
             continue  # "from 2000 to 3000 users": a baseline that happens to look like a year
+        if group == "y" and _counts_people_or_things(text, end):
+            continue  # "2000 Users signed up": a count in Title Case, not the year 2000
         out.append(Deadline(text[start:end], start, end))
     return out
+
+
+# Plural nouns a year-shaped number at the start of a statement counts rather than dates ("2000 Users").
+_COUNTED_NOUNS = frozenset(
+    "users customers clients members people subscribers downloads installs signups sign-ups leads visitors "
+    "students employees accounts orders units stars contributors partners donors volunteers attendees followers "
+    "readers listeners viewers buyers sellers merchants developers teams companies schools patients tickets "
+    "reviews deals".split()
+)
+_NEXT_WORD_RE = re.compile(r"\s+([A-Za-z][\w-]*)")
+
+
+def _counts_people_or_things(text: str, end: int) -> bool:
+    """Is the year-shaped number at ``end`` followed by a plural noun it counts ("2000 Users", "1999 Orders")?"""
+    following = _NEXT_WORD_RE.match(text, end)
+    return bool(following) and following.group(1).lower() in _COUNTED_NOUNS
 
 
 _FROM_WORD_RE = re.compile(r"\s*from\s", re.IGNORECASE)

@@ -59,6 +59,9 @@ CASES: list[tuple[str, dict]] = [
     # keep wording after an infinitive "to", with the owner first
     ("Every agent to keep first response under 2h", {"is_maintain": True, "verb_lemma": "keep"}),
     ("The roadmap to keep costs flat", {"is_maintain": False}),
+    # a year-shaped number opening a Title Case statement counts when a plural noun follows
+    ("1800 Members renewed by March", {"target": 1800, "deadline": "March"}),
+    ("2026 Report published", {"target": None, "deadline": "2026"}),
     ("Launch the partner portal", {"is_milestone": True, "target": None, "is_activity_verb": True}),
     ("Eliminate unplanned downtime", {"target": 0, "direction": "decrease"}),
 ]
