@@ -37,7 +37,10 @@ def evaluate(records: list[dict], predictions: list[ClassifyItem]) -> dict[str, 
         p, r, f, s = precision_recall_fscore_support(gold, pred, labels=classes, zero_division=0)
         result["labels"][label] = {
             "n": len(pairs),
-            "macro_f1": round(float(f1_score(gold, pred, labels=classes, average="macro", zero_division=0)), 4),
+            # macro over the classes that occur (in the file or the answers): a file of outcomes only, all
+            # right, scores 1.0, not 0.5 for a 'task' class nobody wrote or predicted
+            "macro_f1": round(float(f1_score(gold, pred, labels=[c for c in classes if c in gold or c in pred],
+                                             average="macro", zero_division=0)), 4),
             "accuracy": round(sum(g == q for g, q in zip(gold, pred)) / len(pairs), 4),
             "classes": {
                 c: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),

@@ -198,6 +198,17 @@ def test_eval_command_reports_metrics(tmp_path: Path) -> None:
     assert "macro-F1" in text.stdout and "confusion" in text.stdout
 
 
+def test_macro_f1_averages_over_the_classes_that_occur() -> None:
+    """A file whose statements are all outcomes, all labelled right, scores 1.0 (not 0.5 for an absent 'task')."""
+    from classifiers.evaluate import evaluate
+
+    records = [{"id": "a", "text": "x", "phrasing": "outcome"}, {"id": "b", "text": "y", "phrasing": "outcome"}]
+    right = [Labels(phrasing="outcome", measurable=True, kpi_confusion=False, stretch="unknown")] * 2
+    assert evaluate(records, right)["labels"]["phrasing"]["macro_f1"] == 1.0
+    wrong = [right[0], Labels(phrasing="task", measurable=True, kpi_confusion=False, stretch="unknown")]
+    assert evaluate(records, wrong)["labels"]["phrasing"]["macro_f1"] == pytest.approx((2 / 3 + 0) / 2, abs=1e-4)
+
+
 def test_eval_rejects_unknown_label_values(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"id": "x", "text": "Grow revenue by 10%", "stretch": "huge"}) + "\n")
