@@ -34,7 +34,7 @@ _PLACEHOLDER = re.compile(r"\[[A-Za-z][A-Za-z _-]*\]")
 
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<cur>[$€£¥])?\s?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?P<dc>\d+,\d{1,2}(?=\s?%))|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\s?(?P<scale>thousand|million|billion|bn|k|m|b)(?![a-z]))?(?:\s?%)?",
     re.IGNORECASE,
 )
@@ -75,7 +75,9 @@ def numbers_in(text: str) -> list[NumberMention]:
     for m in _NUMBER.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        value = float(m.group("num").replace(",", ""))
+        # "1,4%" is a decimal comma (as the rule engine reads it); "12,000" groups thousands
+        num = m.group("num")
+        value = float(num.replace(",", ".") if m.group("dc") else num.replace(",", ""))
         scale = m.group("scale")
         if scale:
             value *= _SCALE[scale.lower()]

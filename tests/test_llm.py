@@ -177,6 +177,7 @@ def test_repair_prompt_lists_failures():
         ("Lift conversion to 25% (25 % of visitors)", [25, 25]),
         ("Double revenue and halve churn", [2, 0.5]),
         ("Serve 2 thousand shops", [2000]),
+        ("Cut churn from 1,4% to 0,9 % for 12,000 users", [1.4, 0.9, 12_000]),  # decimal commas before %
     ],
 )
 def test_numbers_are_normalised(text, values):
