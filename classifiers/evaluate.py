@@ -37,6 +37,7 @@ def evaluate(records: list[dict], predictions: list[ClassifyItem]) -> dict[str, 
         p, r, f, s = precision_recall_fscore_support(gold, pred, labels=classes, zero_division=0)
         result["labels"][label] = {
             "n": len(pairs),
+            "unlabelled": len(records) - len(pairs),  # records without this label, left out of its figures
             # macro over the classes that occur (in the file or the answers): a file of outcomes only, all
             # right, scores 1.0, not 0.5 for a 'task' class nobody wrote or predicted
             "macro_f1": round(float(f1_score(gold, pred, labels=[c for c in classes if c in gold or c in pred],
@@ -68,6 +69,10 @@ def render_evaluation(result: dict[str, Any], console: Console, max_errors: int 
     for label, m in result["labels"].items():
         summary.add_row(label, f"{m['macro_f1']:.3f}", f"{m['accuracy']:.3f}")
     console.print(summary)
+    for label, m in result["labels"].items():
+        if m.get("unlabelled"):
+            console.print(f"[yellow]{m['unlabelled']} of {result['records']} records have no {label} label; "
+                          f"its figures use the other {m['n']}[/yellow]")
     for label, m in result["labels"].items():
         t = Table(title=f"{label} (n={m['n']}, macro-F1 {m['macro_f1']:.3f})")
         t.add_column("class")

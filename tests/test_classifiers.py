@@ -207,6 +207,8 @@ def test_macro_f1_averages_over_the_classes_that_occur() -> None:
     assert evaluate(records, right)["labels"]["phrasing"]["macro_f1"] == 1.0
     wrong = [right[0], Labels(phrasing="task", measurable=True, kpi_confusion=False, stretch="unknown")]
     assert evaluate(records, wrong)["labels"]["phrasing"]["macro_f1"] == pytest.approx((2 / 3 + 0) / 2, abs=1e-4)
+    partly = evaluate([*records, {"id": "c", "text": "z"}], [*right, right[0]])["labels"]["phrasing"]
+    assert partly["n"] == 2 and partly["unlabelled"] == 1
 
 
 def test_eval_rejects_unknown_label_values(tmp_path: Path) -> None:
