@@ -32,7 +32,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from coach.models import Draft, Facts, KeyResult, Labels, Objective, Quantity
 from rules.labels import relative_change
-from rules.lexicon import Lexicon
+from rules.lexicon import Lexicon, per_lexicon
 from rules.nlp import lemma_of, lemma_table
 
 # ---------------------------------------------------------------------------
@@ -425,25 +425,20 @@ def missing_owner(ctx: DraftContext, params: dict[str, Any]) -> Iterable[Hit]:
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
 
 
-_LANGUAGE_WORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-
-
+@per_lexicon
 def _language_words(lexicon: Lexicon) -> tuple[frozenset[str], frozenset[str]]:
     """(English words the coach knows, foreign function words), built once per lexicon.
 
     English: spaCy's English stop words, the lemma table's lemmas and every word of the lexicon's
     lists (inflected forms are looked up in the lemma table itself, whose keys are hashes).
     """
-    words = _LANGUAGE_WORDS.get(lexicon.fingerprint)
-    if words is None:
-        english = set(STOP_WORDS) | {v for v in lemma_table().values() if isinstance(v, str)}
-        for name in type(lexicon).model_fields:
-            value = getattr(lexicon, name)
-            if isinstance(value, list):
-                english |= {w for entry in value if isinstance(entry, str) for w in entry.split()}
-        foreign = frozenset(lexicon.foreign_function_words)
-        words = _LANGUAGE_WORDS[lexicon.fingerprint] = (frozenset(english - foreign), foreign)
-    return words
+    english = set(STOP_WORDS) | {v for v in lemma_table().values() if isinstance(v, str)}
+    for name in type(lexicon).model_fields:
+        value = getattr(lexicon, name)
+        if isinstance(value, list):
+            english |= {w for entry in value if isinstance(entry, str) for w in entry.split()}
+    foreign = frozenset(lexicon.foreign_function_words)
+    return frozenset(english - foreign), foreign
 
 
 @check("not-english")

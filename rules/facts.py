@@ -24,7 +24,7 @@ from typing import NamedTuple
 from functools import lru_cache
 
 from coach.models import Facts, Quantity
-from rules.lexicon import Lexicon, load_lexicon
+from rules.lexicon import Lexicon, load_lexicon, per_lexicon
 from rules.nlp import (
     DURATION_SECONDS,
     ChunkTokenizer,
@@ -247,14 +247,7 @@ class _Vocab:
         return info
 
 
-_VOCABS: dict[str, _Vocab] = {}
-
-
-def _vocab(lexicon: Lexicon) -> _Vocab:
-    vocab = _VOCABS.get(lexicon.fingerprint)
-    if vocab is None:
-        vocab = _VOCABS[lexicon.fingerprint] = _Vocab(lexicon)
-    return vocab
+_vocab = per_lexicon(_Vocab)
 
 
 @lru_cache(maxsize=4096)

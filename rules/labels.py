@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from coach.models import Facts, Labels
-from rules.lexicon import Lexicon, load_lexicon
+from rules.lexicon import Lexicon, load_lexicon, per_lexicon
 from rules.nlp import ascii_lower, lemma_of, trusted_model
 
 #: Relative-change levels of LABELS.md: safe < 0.10 <= stretch <= 1.0 < moonshot.
@@ -96,14 +96,7 @@ class _Words:
         self.activities = frozenset(lexicon.activity_verbs)
 
 
-_WORDS: dict[str, _Words] = {}
-
-
-def _words(lexicon: Lexicon) -> _Words:
-    words = _WORDS.get(lexicon.fingerprint)
-    if words is None:
-        words = _WORDS[lexicon.fingerprint] = _Words(lexicon)
-    return words
+_words = per_lexicon(_Words)
 
 
 def _has_actor(text: str, words: _Words) -> bool:

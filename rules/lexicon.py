@@ -10,9 +10,10 @@ silently unmatched word.
 from __future__ import annotations
 
 import hashlib
-from functools import cache, cached_property
+from collections.abc import Callable
+from functools import cache, cached_property, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -143,6 +144,27 @@ class Lexicon(BaseModel):
 def _default_lexicon() -> Lexicon:
     with LEXICON_PATH.open(encoding="utf-8") as fh:
         return Lexicon.model_validate(yaml.safe_load(fh))
+
+
+T = TypeVar("T")
+
+
+def per_lexicon(build: Callable[[Lexicon], T]) -> Callable[[Lexicon], T]:
+    """``build(lexicon)`` run once per distinct lexicon (by fingerprint): word sets the hot path reads.
+
+    Profiles extend the lexicon, so a plain module-level constant would be wrong; lexicons are
+    unhashable pydantic models, so ``functools.cache`` cannot key on them directly.
+    """
+    built: dict[str, T] = {}
+
+    @wraps(build)
+    def get(lexicon: Lexicon) -> T:
+        value = built.get(lexicon.fingerprint)
+        if value is None:
+            value = built[lexicon.fingerprint] = build(lexicon)
+        return value
+
+    return get
 
 
 def load_lexicon(extra: dict[str, Any] | None = None) -> Lexicon:
