@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from classifiers.hybrid import HARD_PROBABILITY, attribute_findings, combine
 from classifiers.model import ARTIFACT, LabelModel, ModelLoadError
-from classifiers.train import VOICE_PREFIX, _splits_by_voice, load_corpus, train
+from classifiers.train import BLIND_PREFIXES, _splits_by_blind_file, load_corpus, train
 from coach.models import LABEL_CLASSES, Facts, Finding, Labels
 from coach.pipeline import Coach
 from coach.settings import Settings
@@ -69,12 +69,12 @@ def test_training_reproduces_committed_artifact(tmp_path: Path, model: LabelMode
         assert np.allclose(a[label], b[label], atol=1e-9), label
 
 
-def test_leave_one_voice_out_tests_each_blind_file_once_and_never_trains_on_it() -> None:
+def test_leave_one_blind_file_out_tests_each_blind_file_once_and_never_trains_on_it() -> None:
     records = load_corpus()
-    voices = {r.source for r in records if r.source.startswith(VOICE_PREFIX)}
-    assert len(voices) >= 2, "the corpus should hold several blind voice files"
+    voices = {r.source for r in records if r.source.startswith(BLIND_PREFIXES)}
+    assert {v.split("-")[0] for v in voices} == {"voice", "shape"}, "the corpus should hold both kinds of blind file"
     seen = []
-    for train_idx, test_idx in _splits_by_voice(records):
+    for train_idx, test_idx in _splits_by_blind_file(records):
         (voice,) = {records[i].source for i in test_idx}
         assert voice in voices
         assert all(records[i].source != voice for i in train_idx)
