@@ -150,6 +150,8 @@ _KEEP_CUE_KEYS = ("as ", "always", "same", "hold", "no ", "lose", "hang", "times
 _EFFORT_GERUNDS = frozenset("improve push drive build make work try get grow better".split())
 _EFFORT_LABELS = frozenset({"increase_words", "decrease_words", "outcome_verbs"})
 _SHARE_AFTER_RE = re.compile(r"^\s*of\b", re.IGNORECASE)
+#: "double-digit growth": at least 10% (r >= 0.1); "triple-digit": at least 100%.
+_DIGIT_GROWTH = {"double": 0.1, "triple": 1.0}
 _HALF_RE = re.compile(r"\b(?:in\s+half|by\s+half|by\s+50\s*%)", re.IGNORECASE)
 _RATIO_CONTEXT_BEFORE_RE = re.compile(r"(?:\bof|\bat|\bto|>=|≥|>|\breach|\bachieve|\bhit)\s*$", re.IGNORECASE)
 
@@ -761,14 +763,19 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
 
     # magnitude words: double, halve, triple, significantly...
     for s, e in r.spans.get("magnitude_words", ()):
-        word = text[doc[s].idx : doc[e - 1].idx + len(doc[e - 1].text)]
+        word_end = doc[e - 1].idx + len(doc[e - 1].text)
+        word = text[doc[s].idx : word_end]
         rel = vocab.magnitude.get(doc[s].lemma_, vocab.magnitude.get(doc[s].lower_))
         if rel is None:
             continue
+        if text[word_end : word_end + 1] == "-":
+            # "double-digit growth" asks for at least 10%; "double-entry", "double-check" name things
+            digits = _DIGIT_GROWTH.get(doc[s].lower_) if text[word_end + 1 : word_end + 6].lower() == "digit" else None
+            if digits is None:
+                continue
+            rel, word = digits, text[doc[s].idx : word_end + 6]
         magnitude_word = magnitude_word or word
-        if relative is None and rel in (0.5, 1.0, 2.0, 3.0) and doc[s].lemma_ in ("halve", "halving", "double", "doubling",
-                                                                               "triple", "tripling", "quadruple", "twofold",
-                                                                               "threefold", "fourfold"):
+        if relative is None and not doc[s].lower_.endswith("ly"):  # a multiplier, not "significantly"
             relative = rel
         break
     if (

@@ -37,6 +37,12 @@ CASES: list[tuple[str, dict]] = [
     ("Halve the time to first reply", {"relative_change": 0.5, "direction": "decrease"}),
     ("Triple inbound demo requests", {"relative_change": 2.0, "direction": "increase"}),
     ("Grow self-serve signups 10x", {"relative_change": 9.0, "magnitude_word": "10x", "direction": "increase"}),
+    ("Partner-sourced pipeline up fivefold", {"relative_change": 4.0, "magnitude_word": "fivefold"}),
+    ("grow docs traffic tenfold", {"relative_change": 9.0, "magnitude_word": "tenfold"}),
+    # an adverb says the change is big, not how big; a hyphenated "double-" names a thing
+    ("Significantly improve onboarding NPS", {"relative_change": None, "magnitude_word": "Significantly"}),
+    ("Double-entry checks on every ledger write", {"relative_change": None, "magnitude_word": None}),
+    ("Double-digit growth in partner revenue", {"relative_change": 0.1, "magnitude_word": "Double-digit"}),
     # comparators and thresholds
     ("Cut average ticket resolution time to under 2 hours",
      {"target": 2, "unit": "duration", "comparator": "<", "direction": "decrease"}),
