@@ -152,7 +152,25 @@ _EFFORT_LABELS = frozenset({"increase_words", "decrease_words", "outcome_verbs"}
 _SHARE_AFTER_RE = re.compile(r"^\s*of\b", re.IGNORECASE)
 #: "double-digit growth": at least 10% (r >= 0.1); "triple-digit": at least 100%.
 _DIGIT_GROWTH = {"double": 0.1, "triple": 1.0}
-_HALF_RE = re.compile(r"\b(?:in\s+half|by\s+half|by\s+50\s*%)", re.IGNORECASE)
+#: A change asked as a spoken fraction: "cut by half", "in half", "up by a third", "by two thirds".
+_FRACTION_RE = re.compile(
+    r"\b(?:in\s+(?P<in>half)|by\s+(?:(?P<half>half|50\s*%)"
+    r"|(?:a|one)\s+(?P<one>third|quarter|fifth)|(?P<two>two)\s+thirds|(?P<three>three)\s+quarters))\b",
+    re.IGNORECASE,
+)
+_FRACTIONS = {"third": 1 / 3, "quarter": 0.25, "fifth": 0.2}
+#: Every _FRACTION_RE match holds one of these (lowercase): a cheap test first.
+_FRACTION_KEYS = ("half", "50", "third", "quarter", "fifth")
+
+
+def _spoken_fraction(m: re.Match[str]) -> float:
+    if m.group("in") or m.group("half"):
+        return 0.5
+    if m.group("two"):
+        return 2 / 3
+    if m.group("three"):
+        return 0.75
+    return _FRACTIONS[m.group("one").lower()]
 _RATIO_CONTEXT_BEFORE_RE = re.compile(r"(?:\bof|\bat|\bto|>=|≥|>|\breach|\bachieve|\bhit)\s*$", re.IGNORECASE)
 
 # The end-anchored patterns above with the words they can end with (see EndPattern): checked per number.
@@ -778,13 +796,10 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
         if relative is None and not doc[s].lower_.endswith("ly"):  # a multiplier, not "significantly"
             relative = rel
         break
-    if (
-        relative is None
-        and (has_decrease or has_direction_word)
-        and ("half" in lower or "50" in lower)  # every _HALF_RE match holds one of these
-        and _HALF_RE.search(lower)
-    ):
-        relative, magnitude_word = 0.5, magnitude_word or "half"
+    if relative is None and (has_decrease or has_direction_word) and any(k in lower for k in _FRACTION_KEYS):
+        fraction = _FRACTION_RE.search(lower)
+        if fraction:
+            relative, magnitude_word = _spoken_fraction(fraction), magnitude_word or fraction.group(0)
 
     # durations: compare like with like ("from 3 days to 8 hours")
     if baseline_q and target_q and baseline_q.duration_unit and target_q.duration_unit:

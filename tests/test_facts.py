@@ -43,6 +43,10 @@ CASES: list[tuple[str, dict]] = [
     ("Significantly improve onboarding NPS", {"relative_change": None, "magnitude_word": "Significantly"}),
     ("Double-entry checks on every ledger write", {"relative_change": None, "magnitude_word": None}),
     ("Double-digit growth in partner revenue", {"relative_change": 0.1, "magnitude_word": "Double-digit"}),
+    ("Cut unplanned downtime by a third", {"relative_change": 1 / 3, "direction": "decrease"}),
+    ("repeat purchases up by a quarter", {"relative_change": 0.25}),
+    ("Cut the review backlog in half", {"relative_change": 0.5}),
+    ("Meet a third of the board before March", {"relative_change": None}),
     # comparators and thresholds
     ("Cut average ticket resolution time to under 2 hours",
      {"target": 2, "unit": "duration", "comparator": "<", "direction": "decrease"}),
