@@ -234,6 +234,7 @@ class _Vocab:
         self.magnitude = {table.get(w, w): r for w, r in lexicon.magnitude_words.items()}
         self.magnitude.update(lexicon.magnitude_words)
         self.lower_is_better = frozenset(table.get(w, w) for w in lexicon.lower_is_better)
+        self.named_numbers = _named_number_re(lexicon.named_numbers)
         self.nlp = get_nlp(lexicon)
         self.tokenize = ChunkTokenizer(self.nlp)
         self.matcher: LexiconMatcher = self.nlp.get_pipe("okr_lexicon")
@@ -679,6 +680,10 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
 
     # --- quantities and their roles ----------------------------------------
     raw = [q for q in r.quantities if q.start >= r.prefix_end and not _is_descriptor(text, q)]
+    if raw and vocab.named_numbers is not None:
+        named = [m.span() for m in vocab.named_numbers.finditer(lower)]
+        if named:
+            raw = [q for q in raw if not any(s <= q.start < e for s, e in named)]
     score_ctx = bool(r.spans.get("score_metrics"))
     ratio_ctx = bool(r.spans.get("ratio_metrics"))
     for q in raw:
@@ -942,6 +947,15 @@ def _is_pair(
     unit = m.group("unit").strip().lower()
     end = second.end
     return text[end : end + len(unit) + 1].strip().lower() == unit or _PAIR_END_RE.match(text, end) is not None
+
+
+def _named_number_re(names: list[str]) -> re.Pattern[str] | None:
+    """One pattern for the lexicon's named numbers; a space or hyphen in an entry matches either or none."""
+    if not names:
+        return None
+    parts = [r"[\s-]?".join(re.escape(word) for word in re.split(r"[\s-]+", name))
+             for name in sorted(names, key=len, reverse=True)]
+    return re.compile(r"(?<![\w.])(?:" + "|".join(parts) + r")(?![\w])")
 
 
 def _is_descriptor(text: str, q: RawQuantity) -> bool:

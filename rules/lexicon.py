@@ -10,6 +10,7 @@ silently unmatched word.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from functools import cache, cached_property, wraps
 from pathlib import Path
@@ -19,6 +20,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
+
+_NUMBER_WORD_RE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred)\b")
 
 #: The word lists, in the order the matcher labels them.
 WORD_LISTS: tuple[str, ...] = (
@@ -94,11 +97,21 @@ class Lexicon(BaseModel):
     metric_patterns: list[MetricPattern] = Field(default_factory=list)
     #: Short function words of other European languages that English OKRs do not use (OKR-D004).
     foreign_function_words: list[str] = Field(default_factory=list)
+    #: Names that hold a number which counts nothing ("360 feedback", "9-box", "401(k)"): never a target.
+    named_numbers: list[str] = Field(default_factory=list)
 
-    @field_validator(*WORD_LISTS, "foreign_function_words")
+    @field_validator(*WORD_LISTS, "foreign_function_words", "named_numbers")
     @classmethod
     def _words(cls, value: list[str]) -> list[str]:
         return _clean_words(value)
+
+    @field_validator("named_numbers")
+    @classmethod
+    def _holds_a_number(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not any(ch.isdigit() for ch in name) and not _NUMBER_WORD_RE.search(name):
+                raise ValueError(f"named number {name!r} holds no number; it could never hide a quantity")
+        return value
 
     @field_validator("magnitude_words")
     @classmethod

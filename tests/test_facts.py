@@ -47,6 +47,11 @@ CASES: list[tuple[str, dict]] = [
     ("repeat purchases up by a quarter", {"relative_change": 0.25}),
     ("Cut the review backlog in half", {"relative_change": 0.5}),
     ("Meet a third of the board before March", {"relative_change": None}),
+    # a number inside a name counts nothing (lexicon named_numbers)
+    ("360 feedback for every team lead", {"quantities": [], "target": None}),
+    ("9-box calibration for all directors", {"quantities": [], "target": None}),
+    ("Day-30 retention from 20% to 25%", {"baseline": 20, "target": 25}),
+    ("p95 checkout latency to 5s", {"target": 5, "unit": "duration"}),
     # comparators and thresholds
     ("Cut average ticket resolution time to under 2 hours",
      {"target": 2, "unit": "duration", "comparator": "<", "direction": "decrease"}),
