@@ -43,7 +43,12 @@ def _bucket(r: float) -> str:
 
 
 def fact_features(facts: Facts, rule_labels: Labels | None) -> dict[str, float]:
-    """A sparse dict of what the rules read; DictVectorizer turns it into columns."""
+    """A sparse dict of what the rules read; DictVectorizer turns it into columns.
+
+    The verb itself is left to the word n-grams: as a one-hot fact at full
+    weight, a verb seen a few times (``verb=establish``) carried more weight
+    than whole phrases and swung the label on its own.
+    """
     f: dict[str, float] = {
         "n_quantities": math.log1p(len(facts.quantities)),
         "has_quantity": float(bool(facts.quantities)),
@@ -67,8 +72,6 @@ def fact_features(facts: Facts, rule_labels: Labels | None) -> dict[str, float]:
         f[f"unit={facts.unit}"] = 1.0
     if facts.direction:
         f[f"direction={facts.direction}"] = 1.0
-    if facts.verb_lemma:
-        f[f"verb={facts.verb_lemma.lower()}"] = 1.0
     if facts.comparator:
         f[f"comparator={facts.comparator}"] = 1.0
     if facts.baseline is not None and facts.target is not None and facts.baseline != 0:
