@@ -11,7 +11,8 @@ Reports:
 
 Statements are the authored corpus (data/corpus), repeated to 10,000; the
 headline throughputs run with the per-text facts cache off (every statement
-read from scratch), `classify_hybrid_cached_per_s` with it on.
+read from scratch), `classify_hybrid_cached_per_s` with it on, over as many
+distinct statements as the cache holds (a draft re-checked while typing).
 Run: .venv/bin/python bench/bench_core.py [--json]
 """
 
@@ -127,7 +128,11 @@ def main() -> None:
     facts_module.CACHE_SIZE = cache_size
     results["distinct_statements"] = len(set(texts))
     if coach.model is not None:
+        # The cache helps when the same statements come back (a user re-checking a draft as they type):
+        # the same 10,000 calls drawn from as many distinct statements as the cache holds.
+        texts = (texts[: facts_module.CACHE_SIZE] * (args.n // facts_module.CACHE_SIZE + 1))[: args.n]
         results["classify_hybrid_cached_per_s"] = round(throughput(coach))
+        results["cached_distinct_statements"] = len(set(texts))
     if args.json:
         print(json.dumps(results, indent=2))
     else:
