@@ -148,6 +148,20 @@ def _habit(facts: Facts, text: str, lexicon: Lexicon) -> bool:
     return lemma_of(following.group()) in _words(lexicon).activities
 
 
+_IRREGULAR_PARTICIPLES = frozenset(
+    {"done", "run", "held", "made", "built", "sent", "set", "taught", "brought", "met", "put", "given", "written",
+     "shown", "spent", "paid", "kept", "led", "found", "chosen"}
+)
+
+
+def _is_participle(verb: str | None) -> bool:
+    """ "recruited", "trained", "held": the form a count of things done *to* someone takes ("40 tutors trained")."""
+    if not verb:
+        return False
+    low = verb.lower()
+    return low.endswith("ed") or low in _IRREGULAR_PARTICIPLES
+
+
 def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float]:
     """task or outcome, with a confidence (the guide's test: would it be 'done' if nothing changed?)."""
     metric_noun = _has_metric_noun(facts, lexicon)
@@ -163,9 +177,13 @@ def phrasing(facts: Facts, lexicon: Lexicon, text: str = "") -> tuple[str, float
         return actors
 
     first_q = facts.quantities[0].start if facts.quantities else None
-    # "250 people join ...": the number comes before any verb and counts people outside the team
+    # "250 people join ...": the number comes before any verb and counts people outside the team;
+    # "40 tutors recruited": the team acted on them (an activity verb as a participle)
     counted_subject = (
-        first_q is not None and (facts.verb_span is None or facts.verb_span[0] > first_q) and has_actors()
+        first_q is not None
+        and (facts.verb_span is None or facts.verb_span[0] > first_q)
+        and not (facts.is_activity_verb and _is_participle(facts.verb))
+        and has_actors()
     )
     has_change = facts.baseline is not None or facts.relative_change is not None
     if facts.is_outcome_verb:

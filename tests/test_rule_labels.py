@@ -29,6 +29,11 @@ PHRASING = [
     ("Retain 92% of annual customers", "outcome"),
     ("NPS of 50", "outcome"),
     ("300 developers join the community forum", "outcome"),
+    # a count of people who act is a result; the same people acted on by the team is the team's work
+    ("45 teens apply for the summer coding camp", "outcome"),
+    ("30 parents at every open evening", "outcome"),
+    ("40 tutors recruited for the reading club", "task"),
+    ("Two panels run with the alumni network", "task"),
     ("Get 25 new partners to list our app", "outcome"),
 ]
 
