@@ -154,23 +154,13 @@ _SHARE_AFTER_RE = re.compile(r"^\s*of\b", re.IGNORECASE)
 _DIGIT_GROWTH = {"double": 0.1, "triple": 1.0}
 #: A change asked as a spoken fraction: "cut by half", "in half", "up by a third", "by two thirds".
 _FRACTION_RE = re.compile(
-    r"\b(?:in\s+(?P<in>half)|by\s+(?:(?P<half>half|50\s*%)"
-    r"|(?:a|one)\s+(?P<one>third|quarter|fifth)|(?P<two>two)\s+thirds|(?P<three>three)\s+quarters))\b",
+    r"\b(?:in\s+half|by\s+(?:half|50\s*%|(?:a|one)\s+(?:third|quarter|fifth)|two\s+thirds|three\s+quarters))\b",
     re.IGNORECASE,
 )
-_FRACTIONS = {"third": 1 / 3, "quarter": 0.25, "fifth": 0.2}
-#: Every _FRACTION_RE match holds one of these (lowercase): a cheap test first.
-_FRACTION_KEYS = ("half", "50", "third", "quarter", "fifth")
-
-
-def _spoken_fraction(m: re.Match[str]) -> float:
-    if m.group("in") or m.group("half"):
-        return 0.5
-    if m.group("two"):
-        return 2 / 3
-    if m.group("three"):
-        return 0.75
-    return _FRACTIONS[m.group("one").lower()]
+#: The asked change by the match's last word ("by two thirds" -> "thirds").
+_FRACTION_OF = {"half": 0.5, "50": 0.5, "third": 1 / 3, "quarter": 0.25, "fifth": 0.2, "thirds": 2 / 3,
+                "quarters": 0.75}
+_LAST_WORD_RE = re.compile(r"[a-z0-9]+(?=[\s%]*$)")
 _RATIO_CONTEXT_BEFORE_RE = re.compile(r"(?:\bof|\bat|\bto|>=|≥|>|\breach|\bachieve|\bhit)\s*$", re.IGNORECASE)
 
 # The end-anchored patterns above with the words they can end with (see EndPattern): checked per number.
@@ -801,10 +791,12 @@ def _facts_from_doc(vocab: _Vocab, text: str, deadlines: list[Deadline], quantit
         if relative is None and not doc[s].lower_.endswith("ly"):  # a multiplier, not "significantly"
             relative = rel
         break
-    if relative is None and (has_decrease or has_direction_word) and any(k in lower for k in _FRACTION_KEYS):
+    # every _FRACTION_RE match holds one of the _FRACTION_OF words: a cheap test first
+    if relative is None and (has_decrease or has_direction_word) and any(k in lower for k in _FRACTION_OF):
         fraction = _FRACTION_RE.search(lower)
         if fraction:
-            relative, magnitude_word = _spoken_fraction(fraction), magnitude_word or fraction.group(0)
+            last = _LAST_WORD_RE.search(fraction.group(0)).group(0)  # type: ignore[union-attr]
+            relative, magnitude_word = _FRACTION_OF[last], magnitude_word or fraction.group(0)
 
     # durations: compare like with like ("from 3 days to 8 hours")
     if baseline_q and target_q and baseline_q.duration_unit and target_q.duration_unit:
